@@ -1,0 +1,82 @@
+/**
+ * main_handler: recognise the event, run the pipeline, present the outcome. Nothing else lives here.
+ *
+ * - HTTP events (Function URL, API Gateway) always get an integration response; the handler never throws for them.
+ * - A direct invocation gets the cloud-API envelope. When the report was not recorded for a reason that is not its
+ *   own fault (upstream failure, configuration), the handler throws an error whose message is that envelope, so an
+ *   asynchronous invocation is retried by the platform and a synchronous caller still reads the envelope.
+ */
+import { misconfigured, unrecognisedEvent } from '../lib/failures';
+import { handleHttp } from '../lib/http/handle';
+import { outcomeResponse } from '../lib/http/response';
+import { prepareInvocation, type ScfContext } from '../lib/invocation';
+import { toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
+import { submitReport } from '../lib/pipeline';
+import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
+
+/** Thrown for a direct invocation whose report should be sent again later; the message is the JSON envelope. */
+export class ReportNotRecordedError extends Error {
+  override readonly name = 'ReportNotRecordedError';
+  constructor(readonly envelope: Envelope) {
+    super(JSON.stringify(envelope));
+  }
+}
+
+export async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
+  const startedAt = Date.now();
+  const prepared = prepareInvocation(context, { startedAt });
+  const { inv } = prepared;
+  const detected = detectSource(event);
+  const source = detected?.source ?? 'unknown';
+  const finish = (outcome: Outcome | undefined, extra: Record<string, unknown> = {}): void => {
+    const fields = {
+      source,
+      outcome: outcome === undefined ? 'none' : outcome.ok ? (outcome.replayed ? 'replayed' : 'sent') : outcome.failure.retryable ? 'failed' : 'rejected',
+      status: outcome === undefined ? undefined : outcome.ok ? 200 : outcome.failure.status,
+      code: outcome && !outcome.ok ? outcome.failure.code : undefined,
+      upstream_request_id: outcome === undefined ? undefined : outcome.ok ? outcome.requestId : outcome.failure.upstreamRequestId,
+      attempts: outcome?.attempts ?? 0,
+      latency_ms: Date.now() - startedAt,
+      ...extra,
+    };
+    if (outcome && !outcome.ok && outcome.failure.retryable) inv.log.error('invocation', fields);
+    else inv.log.info('invocation', fields);
+  };
+
+  if (!prepared.ok) {
+    const outcome: Outcome = { ok: false, failure: misconfigured(`invalid configuration: ${prepared.errors.join('; ')}`), attempts: 0 };
+    finish(outcome);
+    if (detected?.adapted.kind === 'http') return outcomeResponse(outcome, inv.id);
+    throw new ReportNotRecordedError(toEnvelope(outcome, inv.id));
+  }
+
+  if (!detected) {
+    const outcome: Outcome = {
+      ok: false,
+      failure: unrecognisedEvent(`unrecognised event (${describeShape(event)}): ${EXPECTED_EVENTS}`),
+      attempts: 0,
+    };
+    finish(outcome);
+    return toEnvelope(outcome, inv.id);
+  }
+
+  const { adapted } = detected;
+  switch (adapted.kind) {
+    case 'http': {
+      const { response, outcome } = await handleHttp(adapted.request, inv);
+      finish(outcome, adapted.request.ok && adapted.request.value.requestId ? { http_request_id: adapted.request.value.requestId } : {});
+      return response;
+    }
+    case 'report': {
+      const outcome = await submitReport(adapted.params, inv);
+      finish(outcome);
+      const envelope = toEnvelope(outcome, inv.id);
+      if (!outcome.ok && outcome.failure.retryable) throw new ReportNotRecordedError(envelope);
+      return envelope;
+    }
+    case 'batch':
+    case 'timer':
+      // Handled by the batch and timer presenters (see lib/batch.ts, lib/timer.ts).
+      throw new Error(`unsupported event kind ${adapted.kind}`);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Every environment variable the function reads, parsed and checked in one place. Read per invocation (it is
+ * cheap), so a changed variable takes effect without a cold start and tests can set it per case.
+ * Credentials are not here: see lib/trtc/credentials.ts.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Endpoint {
+  /** `https://` or `http://`, as the SDK wants it. */
+  readonly protocol: 'https://' | 'http://';
+  /** host[:port]. */
+  readonly host: string;
+}
+
+export interface Config {
+  /** TENCENTCLOUD_REGION, default ap-guangzhou. */
+  readonly region: string;
+  /** TRTC_ENDPOINT, default https://trtc.tencentcloudapi.com. */
+  readonly endpoint: Endpoint;
+  /** UPSTREAM_TIMEOUT_MS: the longest one call to TRTC may take, default 5000. */
+  readonly upstreamTimeoutMs: number;
+  /** DEADLINE_MARGIN_MS: time kept back to answer before the platform's limit, default 500. */
+  readonly deadlineMarginMs: number;
+  /** TIME_LIMIT_MS: the time limit when the platform gives none (standalone server, local runs), default 10000. */
+  readonly timeLimitMs: number;
+  /** LOG_LEVEL, default info. */
+  readonly logLevel: LogLevel;
+}
+
+export const DEFAULT_ENDPOINT = 'https://trtc.tencentcloudapi.com';
+export const DEFAULT_REGION = 'ap-guangzhou';
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, errors: string[]): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    errors.push(`${name} must be a whole number from ${min} to ${max}, got "${raw.slice(0, 32)}"`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+export function parseEndpoint(raw: string): Endpoint | string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `TRTC_ENDPOINT must be a URL such as https://trtc.tencentcloudapi.com or http://127.0.0.1:8080`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'TRTC_ENDPOINT must use http or https';
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username || url.password) {
+    return 'TRTC_ENDPOINT must be a bare origin (scheme, host and optional port) with no path, query or user';
+  }
+  return { protocol: url.protocol === 'https:' ? 'https://' : 'http://', host: url.host };
+}
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+export function loadConfig(env: Env): ConfigResult {
+  const errors: string[] = [];
+  const region = text(env, 'TENCENTCLOUD_REGION') ?? DEFAULT_REGION;
+  if (!REGION.test(region)) errors.push(`TENCENTCLOUD_REGION must be a region such as ap-guangzhou, got "${region.slice(0, 32)}"`);
+  const endpoint = parseEndpoint(text(env, 'TRTC_ENDPOINT') ?? DEFAULT_ENDPOINT);
+  if (typeof endpoint === 'string') errors.push(endpoint);
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LEVELS.includes(logLevel as LogLevel)) errors.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
+  const config: Config = {
+    region,
+    endpoint: typeof endpoint === 'string' ? { protocol: 'https://', host: 'trtc.tencentcloudapi.com' } : endpoint,
+    upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 5000, 100, 60_000, errors),
+    deadlineMarginMs: integer(env, 'DEADLINE_MARGIN_MS', 500, 0, 10_000, errors),
+    timeLimitMs: integer(env, 'TIME_LIMIT_MS', 10_000, 1000, 900_000, errors),
+    logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : 'info',
+  };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}

@@ -1,0 +1,213 @@
+/**
+ * One HTTP request, whatever carried it (SCF Function URL, SCF API Gateway, AWS gateways, the standalone server),
+ * and the pure steps that turn it into raw CreateTroubleInfo parameters.
+ */
+import { badRequest, methodNotAllowed, payloadTooLarge, unsupportedMediaType } from '../failures';
+import type { Failure } from '../outcome';
+import { RepeatedValue } from '../report';
+
+/** Query values as gateways deliver them: a string, several strings for a repeated key. */
+export type QueryValue = string | readonly string[];
+
+export interface HttpRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  readonly path: string;
+  /** Header names in lower case; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, QueryValue>>;
+  /** The body as the caller sent it, or undefined when there is none. */
+  readonly body: Buffer | undefined;
+  /** The gateway's or server's id for this request, for logs. */
+  readonly requestId?: string;
+}
+
+/** The largest request body read (bytes, after Base64 decoding). A report is a few hundred bytes. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Parameters as they arrived, before validation. Values are JSON values, strings, or RepeatedValue. */
+export type RawParams = Record<string, unknown>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+/** Lower-cases header names and turns any value shape into one string. Later duplicates are joined. */
+export function normaliseHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (!isPlainRecord(headers)) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    const text = Array.isArray(value) ? value.map(String).join(', ') : value === undefined || value === null ? '' : String(value);
+    const key = name.toLowerCase();
+    out[key] = key in out ? `${out[key]}, ${text}` : text;
+  }
+  return out;
+}
+
+/**
+ * Query parameters from any gateway shape: strings, arrays of strings (a repeated key), or `true` (a key without
+ * a value, as SCF API Gateway sends it), which becomes "".
+ */
+export function normaliseQuery(query: unknown): Record<string, QueryValue> {
+  const out: Record<string, QueryValue> = Object.create(null) as Record<string, QueryValue>;
+  if (!isPlainRecord(query)) return out;
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) out[name] = value.map((v) => (v === true ? '' : String(v)));
+    else out[name] = value === true ? '' : String(value);
+  }
+  return out;
+}
+
+/** Merges a raw query string (`a=1&a=2&b`) into a query record; repeated keys become arrays. */
+export function parseQueryString(raw: string): Record<string, QueryValue> {
+  return collect(new URLSearchParams(raw));
+}
+
+function collect(params: URLSearchParams): Record<string, QueryValue> {
+  const out: Record<string, QueryValue> = Object.create(null) as Record<string, QueryValue>;
+  for (const [key, value] of params) {
+    const prev = out[key];
+    out[key] = prev === undefined ? value : [...(typeof prev === 'string' ? [prev] : prev), value];
+  }
+  return out;
+}
+
+/** The media type of a Content-Type value, lower-cased, without parameters (`; charset=...`). */
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
+const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
+
+/** `isBase64Encoded` may be true or "true" (any case); anything else means the body is plain text. */
+export function isBase64Flag(flag: unknown): boolean {
+  return flag === true || (typeof flag === 'string' && flag.toLowerCase() === 'true');
+}
+
+/** The body bytes of a gateway event, decoding Base64 when flagged. */
+export function decodeEventBody(body: unknown, base64: boolean): Parsed<Buffer | undefined> {
+  if (body === undefined || body === null || body === '') return { ok: true, value: undefined };
+  if (typeof body !== 'string') {
+    // Some test tools hand over an already-parsed JSON body; treat it as the JSON it was.
+    if (typeof body === 'object') return { ok: true, value: Buffer.from(JSON.stringify(body), 'utf8') };
+    return { ok: false, failure: badRequest('the request body must be a string') };
+  }
+  if (!base64) return { ok: true, value: Buffer.from(body, 'utf8') };
+  const compact = body.replace(/\s+/g, '');
+  if (!BASE64.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) {
+    return { ok: false, failure: badRequest('the request body is marked Base64-encoded but is not valid Base64') };
+  }
+  return { ok: true, value: Buffer.from(compact, compact.includes('-') || compact.includes('_') ? 'base64url' : 'base64') };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+const ACCEPTED_ACTION = 'CreateTroubleInfo';
+const ACCEPTED_VERSION = '2019-07-22';
+
+/**
+ * Raw parameters of an HTTP request: the query string, plus for POST a JSON or form body. A key given in both
+ * places, or repeated, is kept as a RepeatedValue so validation can name it. `Action` and `Version` are accepted
+ * when they name this API, and dropped.
+ */
+export function httpParams(req: HttpRequest): Parsed<RawParams> {
+  if (req.method !== 'GET' && req.method !== 'POST') return { ok: false, failure: methodNotAllowed(req.method) };
+  const params: RawParams = Object.create(null) as RawParams;
+  for (const [key, value] of Object.entries(req.query)) {
+    params[key] = typeof value === 'string' ? value : value.length === 1 ? value[0] : new RepeatedValue(value);
+  }
+  if (req.method === 'POST' && req.body !== undefined && req.body.length > 0) {
+    const body = bodyParams(req);
+    if (!body.ok) return body;
+    for (const [key, value] of Object.entries(body.value)) {
+      const prev = params[key];
+      params[key] = prev === undefined ? value : new RepeatedValue([...asStrings(prev), ...asStrings(value)]);
+    }
+  }
+  return stripActionAndVersion(params);
+}
+
+function asStrings(value: unknown): string[] {
+  if (value instanceof RepeatedValue) return [...value.values];
+  return [typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)];
+}
+
+function stripActionAndVersion(params: RawParams): Parsed<RawParams> {
+  for (const [name, accepted] of [
+    ['Action', ACCEPTED_ACTION],
+    ['Version', ACCEPTED_VERSION],
+  ] as const) {
+    if (!(name in params)) continue;
+    const value = params[name];
+    if (value !== accepted) {
+      const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : 'a value that is not a string';
+      return {
+        ok: false,
+        failure: {
+          status: 400,
+          code: 'InvalidParameterValue',
+          message: `${name} must be ${accepted} (or be left out), got ${shown}`,
+          retryable: false,
+        },
+      };
+    }
+    delete params[name];
+  }
+  return { ok: true, value: params };
+}
+
+/** Parameters from a POST body: JSON or form-urlencoded. */
+export function bodyParams(req: HttpRequest): Parsed<RawParams> {
+  const body = req.body ?? Buffer.alloc(0);
+  if (body.length > MAX_BODY_BYTES) return { ok: false, failure: payloadTooLarge(MAX_BODY_BYTES) };
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    return { ok: false, failure: badRequest('the request body is not valid UTF-8') };
+  }
+  const type = mediaType(req.headers['content-type']);
+  // curl -d and many HTTP clients label a JSON body as a form (or not at all); a body that opens with '{' is JSON.
+  const looksLikeJson = text.trimStart().startsWith('{');
+  if (isJsonType(type) || ((type === '' || type === 'application/x-www-form-urlencoded') && looksLikeJson)) {
+    return parseJsonObject(text);
+  }
+  if (type === 'application/x-www-form-urlencoded' || type === '') return { ok: true, value: formParams(text) };
+  return { ok: false, failure: unsupportedMediaType(type) };
+}
+
+function isJsonType(type: string): boolean {
+  return type === 'application/json' || type === 'text/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+/** Form fields; a repeated field becomes a RepeatedValue. */
+export function formParams(text: string): RawParams {
+  const out: RawParams = Object.create(null) as RawParams;
+  for (const [key, value] of Object.entries(parseQueryString(text))) {
+    out[key] = typeof value === 'string' ? value : new RepeatedValue(value);
+  }
+  return out;
+}
+
+/**
+ * A JSON object body, parsed into a prototype-free record so that keys such as `__proto__` or `constructor` are
+ * plain (unknown) parameters and can never reach an object's prototype.
+ */
+export function parseJsonObject(text: string): Parsed<RawParams> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? `: ${error.message.slice(0, 120)}` : '';
+    return { ok: false, failure: badRequest(`the request body is not valid JSON${detail}`) };
+  }
+  if (!isPlainRecord(parsed)) {
+    return { ok: false, failure: badRequest('the request body must be a JSON object of CreateTroubleInfo parameters') };
+  }
+  const out: RawParams = Object.create(null) as RawParams;
+  for (const key of Object.keys(parsed)) out[key] = parsed[key];
+  return { ok: true, value: out };
+}
+
+export function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
+}

@@ -1,0 +1,58 @@
+/**
+ * Builds an Invocation (config, deadline, logger, client) for one event or one request. Configuration and
+ * credentials are read here, per invocation, never at module load.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from './config';
+import { invocationDeadline, type DeadlineSource } from './deadline';
+import { createLogger } from './log';
+import type { Invocation } from './pipeline';
+import { sharedClient, type TroubleInfoClient } from './trtc/client';
+import { secretValues } from './trtc/credentials';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** What SCF passes as `context` (only the fields we use; all optional, none trusted). */
+export interface ScfContext extends DeadlineSource {
+  readonly request_id?: unknown;
+  readonly function_name?: unknown;
+  readonly function_version?: unknown;
+}
+
+export interface InvocationOptions {
+  readonly env?: Env;
+  readonly startedAt?: number;
+  /** A client to use instead of the shared SDK client (the standalone server passes its own). */
+  readonly client?: TroubleInfoClient;
+  readonly write?: (line: string) => void;
+}
+
+export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocation; errors: string[] };
+
+const SAFE_DEFAULTS: Config = {
+  region: 'ap-guangzhou',
+  endpoint: { protocol: 'https://', host: 'trtc.tencentcloudapi.com' },
+  upstreamTimeoutMs: 5000,
+  deadlineMarginMs: 500,
+  timeLimitMs: 10_000,
+  logLevel: 'info',
+};
+
+export function prepareInvocation(context: ScfContext | undefined, options: InvocationOptions = {}): Prepared {
+  const env = options.env ?? process.env;
+  const startedAt = options.startedAt ?? Date.now();
+  const id = typeof context?.request_id === 'string' && context.request_id !== '' ? context.request_id : randomUUID();
+  const loaded = loadConfig(env);
+  const config = loaded.ok ? loaded.config : SAFE_DEFAULTS;
+  const log = createLogger(
+    { level: config.logLevel, secrets: () => secretValues(env), ...(options.write ? { write: options.write } : {}) },
+    { request_id: id },
+  );
+  const deadline = invocationDeadline(context, {
+    startedAt,
+    fallbackLimitMs: config.timeLimitMs,
+    marginMs: config.deadlineMarginMs,
+  });
+  const inv: Invocation = { id, config, env, deadline, log, client: options.client ?? sharedClient(config) };
+  return loaded.ok ? { ok: true, inv } : { ok: false, inv, errors: loaded.errors };
+}

@@ -1,0 +1,87 @@
+/**
+ * Structured JSON logs, one object per line on stdout, with redaction: values under keys that look like secrets
+ * are replaced wherever they appear, and the current credential values are masked inside any string.
+ */
+import type { LogLevel } from './config';
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds these fields to every line. */
+  child(fields: LogFields): Logger;
+}
+
+const RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
+
+/** Keys whose values are never printed. */
+export const SECRET_KEY = /secret|token|passw(or)?d|authori[sz]ation|cookie|credential|signature|api[-_]?key|private/i;
+
+export const REDACTED = '[REDACTED]';
+
+const MAX_DEPTH = 6;
+
+/** A copy of `value` with secret-looking keys and the given secret strings masked. Never throws. */
+export function redact(value: unknown, secrets: readonly string[] = [], depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return maskSecrets(value, secrets);
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') {
+    return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+  }
+  if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
+  seen.add(value);
+  if (value instanceof Error) {
+    // Name and message only: stack traces stay out of the logs' consumers and out of responses.
+    return { name: value.name, message: maskSecrets(value.message, secrets) };
+  }
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, secrets, depth + 1, seen));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, secrets, depth + 1, seen);
+  }
+  return out;
+}
+
+function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  /** Secret values to mask inside any string; read when a line is written. */
+  secrets?: () => readonly string[];
+  /** Where lines go; stdout by default (SCF collects it). */
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+export function createLogger(options: LoggerOptions, base: LogFields = {}): Logger {
+  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const now = options.now ?? (() => new Date());
+  const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields: LogFields = {}): void => {
+    if (RANK[level] < RANK[options.level]) return;
+    const secrets = options.secrets?.() ?? [];
+    const record = redact({ level, time: now().toISOString(), msg, ...base, ...fields }, secrets);
+    let line: string;
+    try {
+      line = JSON.stringify(record);
+    } catch {
+      line = JSON.stringify({ level, msg, note: 'fields could not be serialised' });
+    }
+    write(`${line}\n`);
+  };
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    child: (fields) => createLogger(options, { ...base, ...fields }),
+  };
+}

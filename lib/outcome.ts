@@ -1,0 +1,45 @@
+/**
+ * What became of one report, independent of how it arrived. Presenters turn it into an HTTP response, a cloud-API
+ * envelope or a batch summary line.
+ */
+
+/** Why a report was not recorded. `status` is the HTTP status an HTTP caller gets. */
+export interface Failure {
+  readonly status: number;
+  /** Error.Code in the envelope: the cloud API's own code where there is one. */
+  readonly code: string;
+  readonly message: string;
+  /** TRTC's RequestId when the failure came from a call that TRTC answered. */
+  readonly upstreamRequestId?: string;
+  /** True when sending the same report again later may succeed (the caller or the platform should retry). */
+  readonly retryable: boolean;
+  /** For 429: how long the caller should wait. */
+  readonly retryAfterSeconds?: number;
+}
+
+export type Outcome =
+  | { readonly ok: true; readonly requestId: string; readonly attempts: number; readonly replayed?: boolean }
+  | { readonly ok: false; readonly failure: Failure; readonly attempts: number };
+
+/** The cloud API's response envelope, mirrored for our callers. */
+export type Envelope =
+  | { Response: { RequestId: string } }
+  | { Response: { Error: { Code: string; Message: string }; RequestId: string } };
+
+export function failed(failure: Failure, attempts = 0): Outcome {
+  return { ok: false, failure, attempts };
+}
+
+/**
+ * The envelope for an outcome. On failure RequestId is TRTC's when TRTC answered, else the invocation's own id.
+ */
+export function toEnvelope(outcome: Outcome, invocationId: string): Envelope {
+  if (outcome.ok) return { Response: { RequestId: outcome.requestId } };
+  const { failure } = outcome;
+  return {
+    Response: {
+      Error: { Code: failure.code, Message: failure.message },
+      RequestId: failure.upstreamRequestId || invocationId,
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * One report's way from raw parameters to an outcome: validate, check the function may send it, then send it
+ * (with retries inside the deadline). Nothing is sent upstream unless every check passed.
+ */
+import type { Config } from './config';
+import type { Deadline } from './deadline';
+import { invalidParameters, misconfigured } from './failures';
+import type { Logger } from './log';
+import type { Outcome } from './outcome';
+import { validateReport, type TroubleReport } from './report';
+import type { TroubleInfoClient } from './trtc/client';
+import { readCredentials } from './trtc/credentials';
+import { sendReport } from './trtc/send';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Everything one invocation needs, built once per invocation by the handler (or the server, per request). */
+export interface Invocation {
+  /** The platform's request id (SCF `context.request_id`) or one of ours. */
+  readonly id: string;
+  readonly config: Config;
+  readonly env: Env;
+  readonly deadline: Deadline;
+  readonly log: Logger;
+  readonly client: TroubleInfoClient;
+}
+
+export type Checked = { ok: true; report: TroubleReport } | { ok: false; outcome: Outcome };
+
+/** Validation and the function's own preconditions; no I/O. */
+export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invocation): Checked {
+  const validated = validateReport(params);
+  if (!validated.ok) return { ok: false, outcome: { ok: false, failure: invalidParameters(validated.problems), attempts: 0 } };
+  const credentials = readCredentials(inv.env);
+  if (!credentials.ok) return { ok: false, outcome: { ok: false, failure: misconfigured(credentials.message), attempts: 0 } };
+  return { ok: true, report: validated.report };
+}
+
+/** Sends a checked report. */
+export function deliver(report: TroubleReport, inv: Invocation, traceId: string = inv.id): Promise<Outcome> {
+  return sendReport(inv.client, report, {
+    deadline: inv.deadline,
+    attemptTimeoutMs: inv.config.upstreamTimeoutMs,
+    log: inv.log,
+    traceId,
+  });
+}
+
+/** Validate, check, send. */
+export async function submitReport(params: Readonly<Record<string, unknown>>, inv: Invocation): Promise<Outcome> {
+  const checked = checkReport(params, inv);
+  if (!checked.ok) return checked.outcome;
+  return deliver(checked.report, inv);
+}

@@ -1,0 +1,21 @@
+/**
+ * Direct invocation (SCF Invoke API, console test, CLI): the event is the bare CreateTroubleInfo parameter object.
+ * It is claimed only when it names at least one CreateTroubleInfo parameter, so that an unrelated event (the
+ * console's "Hello World" template, a COS notification) is reported as unrecognised instead of as eight missing
+ * parameters.
+ */
+import { isPlainRecord, type RawParams } from '../http/request';
+import { PARAMETER_NAMES } from '../report';
+import { defineSource } from './types';
+
+const NAMES: readonly string[] = [...PARAMETER_NAMES, 'Action', 'Version'];
+
+export function isDirectEvent(event: unknown): event is RawParams {
+  return isPlainRecord(event) && NAMES.some((name) => Object.prototype.hasOwnProperty.call(event, name));
+}
+
+export const direct = defineSource('direct', isDirectEvent, (event) => {
+  const params: RawParams = Object.create(null) as RawParams;
+  for (const key of Object.keys(event)) params[key] = event[key];
+  return { kind: 'report', params };
+});

@@ -1,0 +1,47 @@
+/**
+ * An event source adapter: a type guard that recognises its own events and nobody else's, and a function that
+ * turns a claimed event into what the pipeline consumes (an HTTP request, a bare parameter object, batch records,
+ * or a timer tick).
+ */
+import type { HttpRequest, Parsed, RawParams } from '../http/request';
+
+export type SourceName =
+  | 'scf-function-url'
+  | 'scf-api-gateway'
+  | 'aws-api-gateway-v1'
+  | 'aws-http-api-v2'
+  | 'ckafka'
+  | 'cmq'
+  | 'eventbridge'
+  | 'eventbridge-list'
+  | 'timer'
+  | 'direct';
+
+/** One message of a batch: where it sits (for logs and the summary), its identity, and its parameters. */
+export interface BatchRecord {
+  /** Position in the batch, from 0. */
+  readonly index: number;
+  /** Stable identity of the message (CKafka topic/partition/offset, EventBridge id, CMQ msgId), if it has one. */
+  readonly messageKey?: string;
+  /** The parameters, or why the message could not be read as a report. */
+  readonly params: Parsed<RawParams>;
+}
+
+export type Adapted =
+  | { readonly kind: 'http'; readonly request: Parsed<HttpRequest> }
+  | { readonly kind: 'report'; readonly params: RawParams }
+  | { readonly kind: 'batch'; readonly records: readonly BatchRecord[] }
+  | { readonly kind: 'timer'; readonly trigger: string; readonly message: string };
+
+export interface EventSource {
+  readonly name: SourceName;
+  /** True exactly for this source's own events. */
+  canHandle(event: unknown): boolean;
+  /** The adapted event, or undefined when the event is not this source's. */
+  adapt(event: unknown): Adapted | undefined;
+}
+
+/** Builds a source from its type guard and its adapter, so `adapt` can only ever see its own events. */
+export function defineSource<E>(name: SourceName, guard: (event: unknown) => event is E, adapt: (event: E) => Adapted): EventSource {
+  return { name, canHandle: guard, adapt: (event) => (guard(event) ? adapt(event) : undefined) };
+}

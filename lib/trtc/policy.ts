@@ -1,0 +1,84 @@
+/**
+ * The retry policy and the final answer for each kind of upstream failure (README: "Retries").
+ */
+import type { Failure } from '../outcome';
+import type { UpstreamFailure, UpstreamKind } from './classify';
+
+export interface KindPolicy {
+  /** Attempts in all (including the first) while the latest failure is of this kind. */
+  readonly maxAttempts: number;
+  /** Backoff base and cap (full jitter: a random wait from 0 to min(cap, base·2^retry)). */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+const NO_RETRY: KindPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+
+export const RETRY_POLICY: Readonly<Record<UpstreamKind, KindPolicy>> = {
+  // The limit is 20 requests per second: wait in the order of that window, until the deadline.
+  throttled: { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 200, maxDelayMs: 2000 },
+  transport: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+  timeout: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 },
+  unavailable: { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+  // Not idempotent upstream: one retry only.
+  internal: { maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 1000 },
+  // The SDK signs afresh on every attempt.
+  'signature-expired': { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
+  // The SDK re-reads the credentials from the environment on every attempt.
+  token: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
+  auth: NO_RETRY,
+  credentials: NO_RETRY,
+  'action-unavailable': NO_RETRY,
+  parameter: NO_RETRY,
+  rejected: NO_RETRY,
+};
+
+const AUTH_HINTS: Readonly<Record<string, string>> = {
+  'AuthFailure.UnauthorizedOperation': "the function's run role may not call trtc:CreateTroubleInfo: grant it in CAM",
+  UnauthorizedOperation: "the function's run role may not call trtc:CreateTroubleInfo: grant it in CAM",
+  'AuthFailure.SecretIdNotFound': 'the SecretId is unknown or disabled: check the run role or the keys',
+  'AuthFailure.SignatureFailure': 'the SecretKey does not match the SecretId: check the keys',
+  'AuthFailure.InvalidSecretId': 'the SecretId is not a cloud API key',
+  'AuthFailure.TokenFailure': 'the session token is expired or wrong: check the run role (TENCENTCLOUD_SESSIONTOKEN)',
+  'AuthFailure.InvalidAuthorization': 'the Authorization header was malformed',
+};
+
+/** The answer to give once no more attempts will be made. */
+export function finalFailure(upstream: UpstreamFailure): Failure {
+  const rid = upstream.requestId ? { upstreamRequestId: upstream.requestId } : {};
+  const code = upstream.code;
+  const said = code ? `TRTC answered ${code}: ${upstream.message}` : upstream.message;
+  switch (upstream.kind) {
+    case 'throttled':
+      return { status: 429, code: code ?? 'RequestLimitExceeded', message: `${said} (over TRTC's request rate limit; retry later)`, retryable: true, retryAfterSeconds: 1, ...rid };
+    case 'transport':
+      return { status: 502, code: code ?? 'UpstreamError', message: upstream.message, retryable: true, ...rid };
+    case 'timeout':
+      return { status: 504, code: 'UpstreamTimeout', message: upstream.message, retryable: true, ...rid };
+    case 'internal':
+      return { status: 502, code: code ?? 'InternalError', message: said, retryable: true, ...rid };
+    case 'unavailable':
+      return { status: 503, code: code ?? 'ServiceUnavailable', message: said, retryable: true, ...rid };
+    case 'signature-expired':
+      return { status: 502, code: code ?? 'AuthFailure.SignatureExpire', message: `${said} (check the host clock)`, retryable: true, ...rid };
+    case 'token':
+    case 'auth': {
+      const hint = (code && AUTH_HINTS[code]) ?? 'the role or the keys are wrong';
+      return { status: 500, code: code ?? 'AuthFailure', message: `${said} (${hint})`, retryable: true, ...rid };
+    }
+    case 'credentials':
+      return { status: 500, code: 'InternalError.Configuration', message: upstream.message, retryable: true, ...rid };
+    case 'action-unavailable':
+      return {
+        status: 502,
+        code: code ?? 'InvalidAction',
+        message: `CreateTroubleInfo (2019-07-22) is not available on this TRTC endpoint: ${said}`,
+        retryable: true,
+        ...rid,
+      };
+    case 'parameter':
+      return { status: 400, code: code ?? 'InvalidParameter', message: said, retryable: false, ...rid };
+    case 'rejected':
+      return { status: 502, code: code ?? 'UpstreamError', message: said, retryable: true, ...rid };
+  }
+}

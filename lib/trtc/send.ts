@@ -1,0 +1,79 @@
+/**
+ * Sends one report to TRTC with retries inside the invocation's deadline: each attempt gets its own timeout no
+ * longer than the time left, backoff is exponential with full jitter, and the policy per failure kind is in
+ * policy.ts. Every attempt is logged with its outcome.
+ */
+import { sleep, type Deadline } from '../deadline';
+import { outOfTime } from '../failures';
+import type { Logger } from '../log';
+import type { Outcome } from '../outcome';
+import type { TroubleReport } from '../report';
+import { classifyUpstream, type UpstreamFailure } from './classify';
+import type { TroubleInfoClient } from './client';
+import { finalFailure, RETRY_POLICY } from './policy';
+
+export interface SendOptions {
+  readonly deadline: Deadline;
+  /** The longest one attempt may take. */
+  readonly attemptTimeoutMs: number;
+  readonly log: Logger;
+  readonly traceId?: string;
+  /** Below this many milliseconds left, no attempt is started. */
+  readonly minAttemptMs?: number;
+  readonly random?: () => number;
+  readonly wait?: (ms: number) => Promise<void>;
+}
+
+/** Full jitter: a random wait from 0 to min(cap, base·2^(retry-1)). */
+export function backoffDelay(retry: number, baseMs: number, capMs: number, random: () => number): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+export async function sendReport(client: TroubleInfoClient, report: TroubleReport, options: SendOptions): Promise<Outcome> {
+  const minAttemptMs = options.minAttemptMs ?? 100;
+  const random = options.random ?? Math.random;
+  const wait = options.wait ?? sleep;
+  let attempts = 0;
+  let last: UpstreamFailure | undefined;
+  for (;;) {
+    const left = options.deadline.remaining();
+    if (left < minAttemptMs) {
+      const failure = last ? finalFailure(last) : outOfTime('no time was left to call TRTC before the function’s deadline');
+      return { ok: false, failure, attempts };
+    }
+    attempts += 1;
+    const timeoutMs = Math.min(options.attemptTimeoutMs, left);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const started = Date.now();
+    try {
+      const { requestId } = await client.create(report, {
+        signal: controller.signal,
+        ...(options.traceId ? { traceId: options.traceId } : {}),
+      });
+      options.log.debug('trtc attempt', { attempt: attempts, outcome: 'ok', upstream_request_id: requestId, ms: Date.now() - started });
+      return { ok: true, requestId, attempts };
+    } catch (error) {
+      last = classifyUpstream(error, controller.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+    const policy = RETRY_POLICY[last.kind];
+    const retry = attempts < policy.maxAttempts;
+    const delay = retry ? backoffDelay(attempts, policy.baseDelayMs, policy.maxDelayMs, random) : 0;
+    const canWait = options.deadline.remaining() - delay >= minAttemptMs;
+    options.log.warn('trtc attempt failed', {
+      attempt: attempts,
+      outcome: last.kind,
+      code: last.code,
+      http_status: last.httpStatus,
+      upstream_request_id: last.requestId,
+      ms: Date.now() - started,
+      retry: retry && canWait,
+      ...(retry && canWait ? { retry_in_ms: delay } : {}),
+    });
+    if (!retry || !canWait) return { ok: false, failure: finalFailure(last), attempts };
+    if (delay > 0) await wait(delay);
+  }
+}
