@@ -197,6 +197,12 @@ const CHECKERS: { readonly [K in ParameterName]: (value: unknown) => Checked<Tro
 const KNOWN = new Set<string>(PARAMETER_NAMES);
 
 /**
+ * Common parameters a caller may copy from the cloud API's own request format. They are accepted when they name
+ * this API, and dropped; any other value is an error.
+ */
+export const ACCEPTED_SELECTORS: Readonly<Record<string, string>> = { Action: 'CreateTroubleInfo', Version: '2019-07-22' };
+
+/**
  * A value that arrived more than once (a repeated query or form key). It is an error for that field, never a
  * silent pick of the first or last value.
  */
@@ -233,7 +239,12 @@ export function validateReport(params: Readonly<Record<string, unknown>>): Valid
     else report[name] = checked.value;
   }
   for (const key of Object.keys(params)) {
-    if (!KNOWN.has(key)) {
+    const accepted = Object.prototype.hasOwnProperty.call(ACCEPTED_SELECTORS, key) ? ACCEPTED_SELECTORS[key] : undefined;
+    if (accepted !== undefined) {
+      if (params[key] !== accepted) {
+        problems.push({ code: 'InvalidParameterValue', field: key, message: `${key} must be ${accepted} (or be left out), got ${describe(params[key])}` });
+      }
+    } else if (!KNOWN.has(key)) {
       problems.push({ code: 'UnknownParameter', field: key, message: `${printable(key)} is not a parameter of CreateTroubleInfo` });
     }
   }

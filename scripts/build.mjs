@@ -4,7 +4,7 @@
 // code to load at cold start): whatwg-url (node-fetch uses Node's own URL when it exists) and mime-db (only
 // form-data's multipart uploads consult it; CreateTroubleInfo is sent as JSON).
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const shims = {
@@ -39,6 +39,8 @@ const result = await build({
   logLevel: 'warning',
   plugins: [shimPlugin],
 });
+// The metafile lets tests prove what is (and is not) in the bundle; serverless.yml packages dist/index.js only.
+writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
 if (process.argv.includes('--analyze')) {
   const inputs = Object.entries(result.metafile.outputs['dist/index.js'].inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
   for (const [file, { bytesInOutput }] of inputs.slice(0, 15)) process.stderr.write(`${String(bytesInOutput).padStart(8)}  ${file}\n`);

@@ -101,13 +101,9 @@ export function decodeEventBody(body: unknown, base64: boolean): Parsed<Buffer |
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-const ACCEPTED_ACTION = 'CreateTroubleInfo';
-const ACCEPTED_VERSION = '2019-07-22';
-
 /**
  * Raw parameters of an HTTP request: the query string, plus for POST a JSON or form body. A key given in both
- * places, or repeated, is kept as a RepeatedValue so validation can name it. `Action` and `Version` are accepted
- * when they name this API, and dropped.
+ * places, or repeated, is kept as a RepeatedValue so validation can name it.
  */
 export function httpParams(req: HttpRequest): Parsed<RawParams> {
   if (req.method !== 'GET' && req.method !== 'POST') return { ok: false, failure: methodNotAllowed(req.method) };
@@ -123,36 +119,12 @@ export function httpParams(req: HttpRequest): Parsed<RawParams> {
       params[key] = prev === undefined ? value : new RepeatedValue([...asStrings(prev), ...asStrings(value)]);
     }
   }
-  return stripActionAndVersion(params);
+  return { ok: true, value: params };
 }
 
 function asStrings(value: unknown): string[] {
   if (value instanceof RepeatedValue) return [...value.values];
   return [typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)];
-}
-
-function stripActionAndVersion(params: RawParams): Parsed<RawParams> {
-  for (const [name, accepted] of [
-    ['Action', ACCEPTED_ACTION],
-    ['Version', ACCEPTED_VERSION],
-  ] as const) {
-    if (!(name in params)) continue;
-    const value = params[name];
-    if (value !== accepted) {
-      const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : 'a value that is not a string';
-      return {
-        ok: false,
-        failure: {
-          status: 400,
-          code: 'InvalidParameterValue',
-          message: `${name} must be ${accepted} (or be left out), got ${shown}`,
-          retryable: false,
-        },
-      };
-    }
-    delete params[name];
-  }
-  return { ok: true, value: params };
 }
 
 /** Parameters from a POST body: JSON or form-urlencoded. */

@@ -1,0 +1,331 @@
+/**
+ * Pure TC3-HMAC-SHA256 (Tencent Cloud API 3.0 signature) building blocks.
+ *
+ * Used by the local TRTC emulator to verify requests and by the tests to reproduce the
+ * official worked example. Every function is deterministic and side-effect free; nothing
+ * here reads the clock, the environment or the network.
+ *
+ * Algorithm (see /work/shared/reference/tencentcloud-api.md, section 1):
+ * ```
+ * CanonicalRequest = Method \n CanonicalURI \n CanonicalQueryString \n CanonicalHeaders \n SignedHeaders \n HashedRequestPayload
+ * StringToSign     = "TC3-HMAC-SHA256" \n Timestamp \n CredentialScope \n hex(sha256(CanonicalRequest))
+ * CredentialScope  = Date "/" service "/tc3_request"           (Date = UTC date of Timestamp)
+ * SecretDate       = HMAC("TC3" + SecretKey, Date); SecretService = HMAC(SecretDate, service)
+ * SecretSigning    = HMAC(SecretService, "tc3_request"); Signature = hex(HMAC(SecretSigning, StringToSign))
+ * ```
+ */
+import { createHash, createHmac } from 'node:crypto';
+
+/** The only signature algorithm name accepted by API 3.0 for TC3 signing. */
+export const TC3_ALGORITHM = 'TC3-HMAC-SHA256';
+
+/** Fixed terminator of every TC3 credential scope. */
+export const TC3_TERMINATOR = 'tc3_request';
+
+/** Payload accepted by the hashing helpers: text is hashed as UTF-8, bytes as they are. */
+export type Tc3Payload = string | Uint8Array;
+
+/** Lower-case hex SHA-256 of `data` (UTF-8 for strings). */
+export function sha256Hex(data: Tc3Payload): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Raw HMAC-SHA256 of `data` under `key` (UTF-8 for string inputs). */
+export function hmacSha256(key: Tc3Payload, data: Tc3Payload): Buffer {
+  return createHmac('sha256', key).update(data).digest();
+}
+
+/**
+ * `HashedRequestPayload`: lower-case hex SHA-256 of the exact request body bytes
+ * (the empty string for GET requests).
+ */
+export function hashedPayload(payload: Tc3Payload): string {
+  return sha256Hex(payload);
+}
+
+/**
+ * Normalises a signed-header list: lower-cased, trimmed, de-duplicated and sorted in ASCII order.
+ */
+export function normalizeSignedHeaders(signedHeaders: readonly string[]): string[] {
+  const names = new Set(signedHeaders.map((name) => name.trim().toLowerCase()));
+  return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The `SignedHeaders` line: normalised names joined by `;`, e.g. `content-type;host`. */
+export function signedHeadersLine(signedHeaders: readonly string[]): string {
+  return normalizeSignedHeaders(signedHeaders).join(';');
+}
+
+/**
+ * Looks up a header value case-insensitively in a plain record.
+ * @returns the value, or `undefined` when the header is absent.
+ */
+export function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/**
+ * `CanonicalHeaders`: one `lowercase(key):lowercase(trim(value))\n` line per signed header, sorted by key.
+ *
+ * @param headers - signed header name → value, as sent (any key case).
+ * @param signedHeaders - the names that are signed.
+ * @throws RangeError when a signed header has no value in `headers`.
+ */
+export function canonicalHeaders(
+  headers: Readonly<Record<string, string>>,
+  signedHeaders: readonly string[],
+): string {
+  let out = '';
+  for (const name of normalizeSignedHeaders(signedHeaders)) {
+    const value = headerValue(headers, name);
+    if (value === undefined) throw new RangeError(`signed header "${name}" has no value`);
+    out += `${name}:${value.trim().toLowerCase()}\n`;
+  }
+  return out;
+}
+
+/** Inputs of {@link canonicalRequest}. */
+export interface CanonicalRequestInput {
+  /** HTTP method, e.g. `POST` or `GET` (upper-cased here). */
+  method: string;
+  /** Canonical URI; always `/` for API 3.0. */
+  uri: string;
+  /** Canonical query string: `""` for POST, the URL-encoded query after `?` for GET. */
+  query: string;
+  /** Signed header name → value as sent. */
+  headers: Readonly<Record<string, string>>;
+  /** Names of the signed headers (any case/order; normalised here). */
+  signedHeaders: readonly string[];
+  /** Exact request body (empty for GET). */
+  payload: Tc3Payload;
+}
+
+/** Builds the canonical request string (six `\n`-separated parts). */
+export function canonicalRequest(input: CanonicalRequestInput): string {
+  return [
+    input.method.toUpperCase(),
+    input.uri,
+    input.query,
+    canonicalHeaders(input.headers, input.signedHeaders),
+    signedHeadersLine(input.signedHeaders),
+    hashedPayload(input.payload),
+  ].join('\n');
+}
+
+/**
+ * The UTC calendar date (`YYYY-MM-DD`) of a Unix timestamp in seconds. Never the local date:
+ * 1551113065 is 2019-02-26 in Beijing but `2019-02-25` here.
+ */
+export function utcDate(timestamp: number): string {
+  const d = new Date(timestamp * 1000);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`invalid timestamp ${String(timestamp)}`);
+  const year = String(d.getUTCFullYear()).padStart(4, '0');
+  const month = String(d.getUTCMonth() + 1).padStart(2, '0');
+  const day = String(d.getUTCDate()).padStart(2, '0');
+  return `${year}-${month}-${day}`;
+}
+
+/** `CredentialScope` = `<UTC date>/<service>/tc3_request`. */
+export function credentialScope(timestamp: number, service: string): string {
+  return `${utcDate(timestamp)}/${service}/${TC3_TERMINATOR}`;
+}
+
+/** `StringToSign` = algorithm, timestamp, scope and the hex SHA-256 of the canonical request. */
+export function stringToSign(timestamp: number, scope: string, canonical: string): string {
+  return `${TC3_ALGORITHM}\n${String(timestamp)}\n${scope}\n${sha256Hex(canonical)}`;
+}
+
+/** The derived signing keys (all raw 32-byte HMAC outputs). */
+export interface SigningKeys {
+  /** HMAC("TC3" + SecretKey, Date) */
+  secretDate: Buffer;
+  /** HMAC(SecretDate, service) */
+  secretService: Buffer;
+  /** HMAC(SecretService, "tc3_request"); the key that signs the StringToSign. */
+  secretSigning: Buffer;
+}
+
+/** Derives the TC3 key chain for `date` (`YYYY-MM-DD`) and `service`; intermediates are returned for tests. */
+export function signingKey(secretKey: string, date: string, service: string): SigningKeys {
+  const secretDate = hmacSha256(`TC3${secretKey}`, date);
+  const secretService = hmacSha256(secretDate, service);
+  const secretSigning = hmacSha256(secretService, TC3_TERMINATOR);
+  return { secretDate, secretService, secretSigning };
+}
+
+/** Lower-case hex `Signature` = HMAC(SecretSigning, StringToSign). */
+export function signature(secretSigning: Uint8Array, toSign: string): string {
+  return hmacSha256(secretSigning, toSign).toString('hex');
+}
+
+/** Inputs of {@link authorizationHeader}. */
+export interface AuthorizationParts {
+  secretId: string;
+  /** Credential scope date, `YYYY-MM-DD`. */
+  date: string;
+  service: string;
+  signedHeaders: readonly string[];
+  signature: string;
+}
+
+/**
+ * The `Authorization` header value:
+ * `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<list>, Signature=<hex>`.
+ */
+export function authorizationHeader(parts: AuthorizationParts): string {
+  return (
+    `${TC3_ALGORITHM} Credential=${parts.secretId}/${parts.date}/${parts.service}/${TC3_TERMINATOR}, ` +
+    `SignedHeaders=${signedHeadersLine(parts.signedHeaders)}, Signature=${parts.signature}`
+  );
+}
+
+/** Everything needed to sign one request in one go (see {@link signRequest}). */
+export interface SignRequestInput extends CanonicalRequestInput {
+  secretId: string;
+  secretKey: string;
+  /** X-TC-Timestamp, Unix seconds. */
+  timestamp: number;
+  /** Product name in the scope, e.g. `trtc`. */
+  service: string;
+}
+
+/** All intermediate values of one signing run. */
+export interface SignedRequest {
+  canonicalRequest: string;
+  credentialScope: string;
+  stringToSign: string;
+  keys: SigningKeys;
+  signature: string;
+  authorization: string;
+}
+
+/** Convenience: canonical request → string to sign → key chain → signature → Authorization header. */
+export function signRequest(input: SignRequestInput): SignedRequest {
+  const canonical = canonicalRequest(input);
+  const date = utcDate(input.timestamp);
+  const scope = `${date}/${input.service}/${TC3_TERMINATOR}`;
+  const toSign = stringToSign(input.timestamp, scope, canonical);
+  const keys = signingKey(input.secretKey, date, input.service);
+  const sig = signature(keys.secretSigning, toSign);
+  return {
+    canonicalRequest: canonical,
+    credentialScope: scope,
+    stringToSign: toSign,
+    keys,
+    signature: sig,
+    authorization: authorizationHeader({
+      secretId: input.secretId,
+      date,
+      service: input.service,
+      signedHeaders: input.signedHeaders,
+      signature: sig,
+    }),
+  };
+}
+
+/** A successfully parsed `Authorization` header. */
+export interface ParsedAuthorization {
+  /** The algorithm token as sent (the caller decides whether it is acceptable). */
+  algorithm: string;
+  secretId: string;
+  /** Scope date, `YYYY-MM-DD` (format-checked only). */
+  date: string;
+  service: string;
+  /** Signed header names exactly as listed (lower-case is required by the format). */
+  signedHeaders: string[];
+  /** 64 lower-case hex digits. */
+  signature: string;
+}
+
+/** Why an `Authorization` header could not be parsed. */
+export type AuthorizationParseErrorReason =
+  | 'empty'
+  | 'missing-algorithm'
+  | 'malformed-field'
+  | 'duplicate-field'
+  | 'unknown-field'
+  | 'missing-field'
+  | 'malformed-credential'
+  | 'malformed-signed-headers'
+  | 'malformed-signature';
+
+/** A typed parse failure (returned, never thrown). */
+export interface AuthorizationParseError {
+  reason: AuthorizationParseErrorReason;
+  message: string;
+}
+
+/** Result of {@link parseAuthorization}: a discriminated union on `ok`. */
+export type ParseAuthorizationResult =
+  | { ok: true; value: ParsedAuthorization }
+  | { ok: false; error: AuthorizationParseError };
+
+function parseFailure(reason: AuthorizationParseErrorReason, message: string): ParseAuthorizationResult {
+  return { ok: false, error: { reason, message } };
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const HEADER_NAME_RE = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+const SIGNATURE_RE = /^[0-9a-f]{64}$/;
+
+/**
+ * Parses `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=a;b, Signature=<hex>`.
+ *
+ * Accepts any whitespace around the comma separators and the three fields in any order, each exactly once.
+ * The algorithm token is returned as sent and is not checked here. The SecretId may not contain `/`,
+ * the date must look like `YYYY-MM-DD`, SignedHeaders must be non-empty lower-case header names, and
+ * the signature must be 64 lower-case hex digits.
+ */
+export function parseAuthorization(header: string): ParseAuthorizationResult {
+  const text = header.trim();
+  if (text === '') return parseFailure('empty', 'the Authorization header is empty');
+  const space = text.search(/\s/);
+  if (space <= 0) return parseFailure('missing-algorithm', 'expected "<algorithm> Credential=..., SignedHeaders=..., Signature=..."');
+  const algorithm = text.slice(0, space);
+  const fields = new Map<string, string>();
+  for (const rawField of text.slice(space).split(',')) {
+    const field = rawField.trim();
+    const eq = field.indexOf('=');
+    if (eq <= 0) return parseFailure('malformed-field', `malformed field "${field}"`);
+    const key = field.slice(0, eq);
+    const value = field.slice(eq + 1);
+    if (key !== 'Credential' && key !== 'SignedHeaders' && key !== 'Signature') {
+      return parseFailure('unknown-field', `unknown field "${key}"`);
+    }
+    if (fields.has(key)) return parseFailure('duplicate-field', `duplicate field "${key}"`);
+    fields.set(key, value);
+  }
+  const credential = fields.get('Credential');
+  const signedHeadersText = fields.get('SignedHeaders');
+  const sig = fields.get('Signature');
+  if (credential === undefined) return parseFailure('missing-field', 'missing field "Credential"');
+  if (signedHeadersText === undefined) return parseFailure('missing-field', 'missing field "SignedHeaders"');
+  if (sig === undefined) return parseFailure('missing-field', 'missing field "Signature"');
+
+  const parts = credential.split('/');
+  const [secretId, date, service, terminator] = parts;
+  if (
+    parts.length !== 4 ||
+    secretId === undefined ||
+    date === undefined ||
+    service === undefined ||
+    terminator !== TC3_TERMINATOR ||
+    secretId === '' ||
+    service === '' ||
+    !DATE_RE.test(date)
+  ) {
+    return parseFailure('malformed-credential', 'Credential must be "<SecretId>/<YYYY-MM-DD>/<service>/tc3_request"');
+  }
+  const signedHeaders = signedHeadersText.split(';');
+  if (!signedHeaders.every((name) => HEADER_NAME_RE.test(name))) {
+    return parseFailure('malformed-signed-headers', 'SignedHeaders must be lower-case header names joined by ";"');
+  }
+  if (!SIGNATURE_RE.test(sig)) {
+    return parseFailure('malformed-signature', 'Signature must be 64 lower-case hex digits');
+  }
+  return { ok: true, value: { algorithm, secretId, date, service, signedHeaders, signature: sig } };
+}

@@ -1,0 +1,123 @@
+/**
+ * The sample-driven suite: every `events/NAME.json` runs through the built bundle (dist/index.js) against the
+ * embedded TRTC emulator, over real loopback HTTP with the real SDK, and must produce the outcome written in
+ * `events/NAME.expect.json`. Adding a sample adds a test.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { throwawayCredential, TrtcEmulator, type EmulatorFault } from '../lib/dev/emulator';
+import { PARAMETER_NAMES } from '../lib/report';
+import { loadBundle, ROOT } from './support/bundle';
+import { NO_CREDENTIALS, withEnv } from './support/env';
+import { captureStdout } from './support/logs';
+
+interface Expectation {
+  description: string;
+  /** http: an integration response; envelope: the returned cloud-API envelope; throws: the handler rejects. */
+  result: 'http' | 'envelope' | 'throws';
+  status?: number;
+  errorCode: string | null;
+  upstreamCalls: number;
+  /** The parameters TRTC must have recorded, in order. */
+  sent?: Record<string, unknown>[];
+  faults?: EmulatorFault[];
+  env?: Record<string, string | null>;
+  timeLimitMs?: number;
+}
+
+const EVENTS = path.join(ROOT, 'events');
+const samples = readdirSync(EVENTS)
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json'))
+  .map((f) => f.slice(0, -'.json'.length))
+  .sort();
+
+function readJson(file: string): unknown {
+  return JSON.parse(readFileSync(path.join(EVENTS, file), 'utf8'));
+}
+
+const credential = throwawayCredential();
+const emulator = new TrtcEmulator({ credentials: [credential] });
+let restore: () => void = () => {};
+
+beforeAll(async () => {
+  const url = await emulator.start();
+  restore = withEnv({
+    ...NO_CREDENTIALS,
+    TENCENTCLOUD_SECRETID: credential.secretId,
+    TENCENTCLOUD_SECRETKEY: credential.secretKey,
+    TENCENTCLOUD_SESSIONTOKEN: credential.token,
+    TRTC_ENDPOINT: url,
+    LOG_LEVEL: 'debug',
+  });
+});
+afterAll(async () => {
+  restore();
+  await emulator.stop();
+});
+beforeEach(() => emulator.reset());
+
+describe('sample events', () => {
+  it('there are samples, each with an expectation', () => {
+    expect(samples.length).toBeGreaterThan(10);
+    for (const name of samples) expect(() => readJson(`${name}.expect.json`), name).not.toThrow();
+  });
+
+  it.each(samples)('%s', async (name) => {
+    const event = readJson(`${name}.json`);
+    const expected = readJson(`${name}.expect.json`) as Expectation;
+    const { main_handler } = loadBundle();
+    for (const fault of expected.faults ?? []) emulator.inject(fault);
+    const undo = withEnv(Object.fromEntries(Object.entries(expected.env ?? {}).map(([k, v]) => [k, v ?? undefined])));
+    const invocationId = randomUUID();
+    const run = await captureStdout(() => main_handler(event, { request_id: invocationId, time_limit_in_ms: expected.timeLimitMs ?? 10_000 }));
+    undo();
+
+    // Upstream: exactly the expected calls, and exactly the 8 parameters with the API's JSON types.
+    expect(emulator.calls.length, 'upstream calls').toBe(expected.upstreamCalls);
+    if (expected.sent) {
+      const created = emulator.created.map(({ RequestId: _id, ...params }) => params);
+      expect(created).toEqual(expected.sent);
+      for (const params of created) expect(Object.keys(params).sort()).toEqual([...PARAMETER_NAMES].sort());
+    }
+    const lastRequestId = emulator.calls.at(-1)?.requestId;
+
+    let envelope: { Response: { RequestId: string; Error?: { Code: string; Message: string } } };
+    if (expected.result === 'throws') {
+      expect(run.error, 'the handler rejects').toBeInstanceOf(Error);
+      envelope = JSON.parse((run.error as Error).message) as typeof envelope;
+    } else {
+      expect(run.error, 'the handler does not throw').toBeUndefined();
+      if (expected.result === 'http') {
+        const response = run.value as { isBase64Encoded: unknown; statusCode: unknown; headers: Record<string, string>; body: string };
+        expect(Object.keys(response).sort()).toEqual(['body', 'headers', 'isBase64Encoded', 'statusCode']);
+        expect(response.isBase64Encoded).toBe(false);
+        expect(response.statusCode).toBe(expected.status);
+        expect(response.headers['Content-Type']).toMatch(/^application\/json/);
+        envelope = JSON.parse(response.body) as typeof envelope;
+      } else {
+        envelope = run.value as typeof envelope;
+      }
+    }
+
+    if (expected.errorCode === null) {
+      expect(envelope).toEqual({ Response: { RequestId: emulator.created.at(-1)?.RequestId } });
+    } else {
+      expect(envelope.Response.Error?.Code).toBe(expected.errorCode);
+      expect(envelope.Response.Error?.Message).toMatch(/\S/);
+      // TRTC's RequestId when TRTC answered, else the invocation's own.
+      const answered = emulator.calls.length > 0 && emulator.calls.at(-1)?.outcome !== 'no-answer' && emulator.calls.at(-1)?.outcome !== 'reset';
+      expect(envelope.Response.RequestId).toBe(answered && envelope.Response.RequestId !== invocationId ? lastRequestId : invocationId);
+    }
+
+    // Logs: JSON lines, an invocation line, and never a secret.
+    expect(run.lines.length).toBeGreaterThan(0);
+    for (const line of run.lines) {
+      expect(() => JSON.parse(line), line).not.toThrow();
+      expect(line).not.toContain(credential.secretKey);
+      expect(line).not.toContain(credential.token);
+    }
+    expect(run.lines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'invocation')).toBe(true);
+  });
+});
