@@ -26,6 +26,10 @@ export interface Config {
   readonly timeLimitMs: number;
   /** LOG_LEVEL, default info. */
   readonly logLevel: LogLevel;
+  /** BATCH_CONCURRENCY: calls in flight at once for a batch, default 4. */
+  readonly batchConcurrency: number;
+  /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 15 (TRTC allows 20). */
+  readonly batchRatePerSecond: number;
 }
 
 export const DEFAULT_ENDPOINT = 'https://trtc.tencentcloudapi.com';
@@ -82,6 +86,8 @@ export function loadConfig(env: Env): ConfigResult {
     deadlineMarginMs: integer(env, 'DEADLINE_MARGIN_MS', 500, 0, 10_000, errors),
     timeLimitMs: integer(env, 'TIME_LIMIT_MS', 10_000, 1000, 900_000, errors),
     logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : 'info',
+    batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 4, 1, 20, errors),
+    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 15, 1, 20, errors),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from './config';
 import { invocationDeadline, type DeadlineSource } from './deadline';
 import { createLogger } from './log';
+import type { Outcome } from './outcome';
 import type { Invocation } from './pipeline';
 import { sharedClient, type TroubleInfoClient } from './trtc/client';
 import { secretValues } from './trtc/credentials';
@@ -36,6 +37,8 @@ const SAFE_DEFAULTS: Config = {
   deadlineMarginMs: 500,
   timeLimitMs: 10_000,
   logLevel: 'info',
+  batchConcurrency: 4,
+  batchRatePerSecond: 15,
 };
 
 export function prepareInvocation(context: ScfContext | undefined, options: InvocationOptions = {}): Prepared {
@@ -55,4 +58,36 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   });
   const inv: Invocation = { id, config, env, deadline, log, client: options.client ?? sharedClient(config) };
   return loaded.ok ? { ok: true, inv } : { ok: false, inv, errors: loaded.errors };
+}
+
+/** How an outcome is named in logs. */
+export function outcomeName(outcome: Outcome | undefined): string {
+  if (outcome === undefined) return 'none';
+  if (outcome.ok) return outcome.replayed ? 'replayed' : 'sent';
+  return outcome.failure.retryable ? 'failed' : 'rejected';
+}
+
+/**
+ * The one log line per invocation (or per HTTP request of the standalone server): source, outcome, status,
+ * upstream RequestId, attempts, latency, plus `extra` (e.g. the HTTP request id).
+ */
+export function logInvocation(
+  inv: Invocation,
+  source: string,
+  outcome: Outcome | undefined,
+  startedAt: number,
+  extra: Record<string, unknown> = {},
+): void {
+  const fields = {
+    source,
+    outcome: outcomeName(outcome),
+    status: outcome === undefined ? undefined : outcome.ok ? 200 : outcome.failure.status,
+    code: outcome && !outcome.ok ? outcome.failure.code : undefined,
+    upstream_request_id: outcome === undefined ? undefined : outcome.ok ? outcome.requestId : outcome.failure.upstreamRequestId,
+    attempts: outcome?.attempts ?? 0,
+    latency_ms: Date.now() - startedAt,
+    ...extra,
+  };
+  if (outcome && !outcome.ok && outcome.failure.retryable) inv.log.error('invocation', fields);
+  else inv.log.info('invocation', fields);
 }

@@ -15,8 +15,14 @@ import { captureStdout } from './support/logs';
 
 interface Expectation {
   description: string;
-  /** http: an integration response; envelope: the returned cloud-API envelope; throws: the handler rejects. */
-  result: 'http' | 'envelope' | 'throws';
+  /**
+   * http: an integration response; envelope: the returned cloud-API envelope; batch: a batch summary; timer: the
+   * probe result; throws: the handler rejects (errorCode BatchIncomplete / ProbeFailed name the error class,
+   * anything else is the code inside the envelope the error carries).
+   */
+  result: 'http' | 'envelope' | 'batch' | 'timer' | 'throws';
+  /** For batch results: the counts. */
+  batch?: { sent: number; skipped: number; failed: number };
   status?: number;
   errorCode: string | null;
   upstreamCalls: number;
@@ -83,6 +89,12 @@ describe('sample events', () => {
     }
     const lastRequestId = emulator.calls.at(-1)?.requestId;
 
+    if (expected.result === 'batch' || expected.result === 'timer' || ['BatchIncomplete', 'ProbeFailed'].includes(expected.errorCode ?? '')) {
+      checkNonEnvelope(expected, run);
+      checkLogs(run.lines);
+      return;
+    }
+
     let envelope: { Response: { RequestId: string; Error?: { Code: string; Message: string } } };
     if (expected.result === 'throws') {
       expect(run.error, 'the handler rejects').toBeInstanceOf(Error);
@@ -111,13 +123,46 @@ describe('sample events', () => {
       expect(envelope.Response.RequestId).toBe(answered && envelope.Response.RequestId !== invocationId ? lastRequestId : invocationId);
     }
 
-    // Logs: JSON lines, an invocation line, and never a secret.
-    expect(run.lines.length).toBeGreaterThan(0);
-    for (const line of run.lines) {
-      expect(() => JSON.parse(line), line).not.toThrow();
-      expect(line).not.toContain(credential.secretKey);
-      expect(line).not.toContain(credential.token);
-    }
-    expect(run.lines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'invocation')).toBe(true);
+    checkLogs(run.lines);
   });
 });
+
+interface BatchSummaryShape {
+  total: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  records: { index: number; status: string; requestId?: string; key?: string; error?: { code: string } }[];
+}
+
+function checkNonEnvelope(expected: Expectation, run: { value?: unknown; error?: unknown }): void {
+  if (expected.errorCode === 'BatchIncomplete' || expected.errorCode === 'ProbeFailed') {
+    expect(run.error).toBeInstanceOf(Error);
+    expect((run.error as Error).name).toBe(`${expected.errorCode}Error`);
+    expect((run.error as Error).message).toMatch(/\S/);
+    return;
+  }
+  expect(run.error, 'the handler does not throw').toBeUndefined();
+  if (expected.result === 'timer') {
+    expect(run.value).toMatchObject({ Probe: { healthy: true, credentials: 'present' } });
+    return;
+  }
+  const summary = run.value as BatchSummaryShape;
+  expect({ sent: summary.sent, skipped: summary.skipped, failed: summary.failed }).toEqual(expected.batch);
+  expect(summary.total).toBe(summary.records.length);
+  // Every sent record carries the RequestId TRTC gave it, in order of creation.
+  const sentIds = summary.records.filter((r) => r.status === 'sent').map((r) => r.requestId).sort();
+  expect(sentIds).toEqual(emulator.created.map((c) => c.RequestId).sort());
+  for (const record of summary.records.filter((r) => r.status === 'skipped')) expect(record.error?.code).toMatch(/\S/);
+}
+
+function checkLogs(lines: string[]): void {
+  // Logs: JSON lines, an invocation line, and never a secret.
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    expect(() => JSON.parse(line), line).not.toThrow();
+    expect(line).not.toContain(credential.secretKey);
+    expect(line).not.toContain(credential.token);
+  }
+  expect(lines.some((l) => (JSON.parse(l) as { msg?: string }).msg === 'invocation')).toBe(true);
+}

@@ -10,8 +10,13 @@ import { defineSource } from './types';
 
 const NAMES: readonly string[] = [...PARAMETER_NAMES, 'Action', 'Version'];
 
+/** Keys that mark another source's envelope; a bare parameter object has none of them. */
+const ENVELOPE_KEYS: readonly string[] = ['httpMethod', 'requestContext', 'Records', 'EventList', 'specversion', 'version', 'Type'];
+
 export function isDirectEvent(event: unknown): event is RawParams {
-  return isPlainRecord(event) && NAMES.some((name) => Object.prototype.hasOwnProperty.call(event, name));
+  if (!isPlainRecord(event)) return false;
+  const has = (name: string): boolean => Object.prototype.hasOwnProperty.call(event, name);
+  return NAMES.some(has) && !ENVELOPE_KEYS.some(has);
 }
 
 export const direct = defineSource('direct', isDirectEvent, (event) => {

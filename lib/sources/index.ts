@@ -2,11 +2,25 @@
  * The registry of event sources, in detection order. Each source claims only its own events (the adapter matrix
  * test checks that every sample is claimed by exactly one source).
  */
+import { awsApiGatewayV1, awsHttpApiV2 } from './aws-http';
 import { direct } from './direct';
+import { ckafka, cmq, eventBridge, eventBridgeList } from './messages';
 import { scfApiGateway, scfFunctionUrl } from './scf-http';
+import { timer } from './timer';
 import type { Adapted, EventSource, SourceName } from './types';
 
-export const SOURCES: readonly EventSource[] = [scfFunctionUrl, scfApiGateway, direct];
+export const SOURCES: readonly EventSource[] = [
+  scfFunctionUrl,
+  scfApiGateway,
+  awsApiGatewayV1,
+  awsHttpApiV2,
+  ckafka,
+  cmq,
+  eventBridge,
+  eventBridgeList,
+  timer,
+  direct,
+];
 
 export type Detected = { readonly source: SourceName; readonly adapted: Adapted };
 
@@ -19,8 +33,9 @@ export function detectSource(event: unknown): Detected | undefined {
 }
 
 export const EXPECTED_EVENTS =
-  'expected one of: an HTTP event (SCF Function URL or API Gateway: httpMethod and headers), ' +
-  'or a CreateTroubleInfo parameter object (SdkAppId, RoomId, TeacherUserId, StudentUserId, TroubleUserId, ' +
+  'expected one of: an HTTP event (SCF Function URL or API Gateway: httpMethod and headers; AWS API Gateway v1 or ' +
+  'HTTP API v2), a CKafka or CMQ batch (Records[].Ckafka / Records[].CMQ with msgBody), an EventBridge event ' +
+  '(specversion, source, data) or {EventList:[…]}, a Timer event (Type "Timer"), or a CreateTroubleInfo parameter object (SdkAppId, RoomId, TeacherUserId, StudentUserId, TroubleUserId, ' +
   'TroubleType, TroubleTime, TroubleMsg)';
 
 /** A short description of an unrecognised event's shape (its top-level keys), safe to log. */

@@ -1,0 +1,29 @@
+/**
+ * The Timer trigger is not a report. It is acknowledged without calling TRTC, and doubles as a health probe:
+ * it checks that the configuration is valid and that credentials are present (without creating a record).
+ */
+import type { Invocation } from './pipeline';
+import { readCredentials } from './trtc/credentials';
+
+export interface ProbeResult {
+  readonly Timer: { readonly TriggerName: string };
+  readonly Probe: { readonly healthy: boolean; readonly configuration: 'ok'; readonly credentials: 'present' | 'missing'; readonly detail?: string };
+}
+
+/** Thrown when the probe finds the function unable to send reports, so the invocation shows as failed in monitoring. */
+export class ProbeFailedError extends Error {
+  override readonly name = 'ProbeFailedError';
+}
+
+export function probe(trigger: string, inv: Invocation): ProbeResult {
+  const credentials = readCredentials(inv.env);
+  return {
+    Timer: { TriggerName: trigger },
+    Probe: {
+      healthy: credentials.ok,
+      configuration: 'ok',
+      credentials: credentials.ok ? 'present' : 'missing',
+      ...(credentials.ok ? {} : { detail: credentials.message }),
+    },
+  };
+}
