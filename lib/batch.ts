@@ -6,7 +6,8 @@
  * the time left would not cover one.
  */
 import type { Outcome } from './outcome';
-import { checkReport, deliver, type Invocation } from './pipeline';
+import { messageKey } from './idempotency/keys';
+import { checkReport, deliverOnce, type Invocation } from './pipeline';
 import type { BatchRecord, SourceName } from './sources/types';
 
 export type RecordStatus = 'sent' | 'skipped' | 'failed';
@@ -93,7 +94,9 @@ export async function processBatch(
       };
     }
     const started = Date.now();
-    const outcome = await deliver(checked.report, inv, record.messageKey ? `${inv.id}:${record.index}` : inv.id);
+    // A message keeps its identity whether EventBridge delivered it alone or in an EventList.
+    const key = record.messageKey !== undefined ? messageKey(source === 'eventbridge-list' ? 'eventbridge' : source, record.messageKey) : undefined;
+    const outcome = await deliverOnce(checked.report, inv, key, `${inv.id}:${record.index}`);
     longestCallMs = Math.max(longestCallMs ?? 0, Date.now() - started);
     return resultOf(record, outcome);
   };

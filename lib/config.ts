@@ -30,6 +30,18 @@ export interface Config {
   readonly batchConcurrency: number;
   /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 15 (TRTC allows 20). */
   readonly batchRatePerSecond: number;
+  /** REDIS_URL: idempotency store shared by all instances (redis:// or rediss://); unset = in-memory per instance. */
+  readonly redisUrl?: string;
+  /** IDEMPOTENCY_TTL_SECONDS: how long a recorded report is remembered, default 86400; 0 turns idempotency off. */
+  readonly idempotencyTtlSeconds: number;
+  /** IDEMPOTENCY_CACHE_SIZE: entries the in-memory store keeps per instance, default 10000. */
+  readonly idempotencyCacheSize: number;
+  /** ALLOWED_SDK_APP_IDS: comma-separated SdkAppIds this function may write to; unset = any. */
+  readonly allowedSdkAppIds?: ReadonlySet<string>;
+  /** AUTH_TOKEN: when set, HTTP callers must send `Authorization: Bearer <AUTH_TOKEN>`. */
+  readonly authToken?: string;
+  /** CORS_ALLOWED_ORIGINS: comma-separated origins allowed to call from a browser, or `*`; unset = no CORS. */
+  readonly corsAllowedOrigins: readonly string[];
 }
 
 export const DEFAULT_ENDPOINT = 'https://trtc.tencentcloudapi.com';
@@ -52,6 +64,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     return fallback;
   }
   return Number(raw);
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
 }
 
 export function parseEndpoint(raw: string): Endpoint | string {
@@ -79,6 +97,20 @@ export function loadConfig(env: Env): ConfigResult {
   if (typeof endpoint === 'string') errors.push(endpoint);
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LEVELS.includes(logLevel as LogLevel)) errors.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
+  const redisUrl = text(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) errors.push('REDIS_URL must be a redis:// or rediss:// URL');
+  const apps = list(env, 'ALLOWED_SDK_APP_IDS');
+  if (apps !== undefined && (apps.length === 0 || apps.some((id) => !/^[0-9]{1,20}$/.test(id)))) {
+    errors.push('ALLOWED_SDK_APP_IDS must be a comma-separated list of SdkAppIds (digits)');
+  }
+  const authToken = text(env, 'AUTH_TOKEN');
+  if (authToken !== undefined && authToken.length < 16) errors.push('AUTH_TOKEN must be at least 16 characters');
+  const origins = list(env, 'CORS_ALLOWED_ORIGINS') ?? [];
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      errors.push(`CORS_ALLOWED_ORIGINS entries must be origins like https://app.example.com or *, got "${origin.slice(0, 64)}"`);
+    }
+  }
   const config: Config = {
     region,
     endpoint: typeof endpoint === 'string' ? { protocol: 'https://', host: 'trtc.tencentcloudapi.com' } : endpoint,
@@ -88,6 +120,12 @@ export function loadConfig(env: Env): ConfigResult {
     logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : 'info',
     batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 4, 1, 20, errors),
     batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 15, 1, 20, errors),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 0, 30 * 86_400, errors),
+    idempotencyCacheSize: integer(env, 'IDEMPOTENCY_CACHE_SIZE', 10_000, 1, 1_000_000, errors),
+    corsAllowedOrigins: origins,
+    ...(redisUrl !== undefined ? { redisUrl } : {}),
+    ...(apps !== undefined ? { allowedSdkAppIds: new Set(apps) } : {}),
+    ...(authToken !== undefined ? { authToken } : {}),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
 }

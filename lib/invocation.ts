@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from './config';
 import { invocationDeadline, type DeadlineSource } from './deadline';
+import { createIdempotencyStore } from './idempotency/create';
+import type { IdempotencyStore } from './idempotency/store';
 import { createLogger } from './log';
 import type { Outcome } from './outcome';
 import type { Invocation } from './pipeline';
@@ -25,6 +27,8 @@ export interface InvocationOptions {
   readonly startedAt?: number;
   /** A client to use instead of the shared SDK client (the standalone server passes its own). */
   readonly client?: TroubleInfoClient;
+  /** An idempotency store to use instead of the shared one. */
+  readonly idempotency?: IdempotencyStore;
   readonly write?: (line: string) => void;
 }
 
@@ -39,7 +43,39 @@ const SAFE_DEFAULTS: Config = {
   logLevel: 'info',
   batchConcurrency: 4,
   batchRatePerSecond: 15,
+  idempotencyTtlSeconds: 86_400,
+  idempotencyCacheSize: 10_000,
+  corsAllowedOrigins: [],
 };
+
+let sharedStore: { key: string; store: IdempotencyStore } | undefined;
+
+/**
+ * One idempotency store per warm instance and configuration: the in-memory store must outlive invocations to be
+ * of any use, and the Redis store keeps its connection. Undefined when idempotency is off.
+ */
+export function sharedIdempotencyStore(config: Config): IdempotencyStore | undefined {
+  if (config.idempotencyTtlSeconds === 0) return undefined;
+  const key = `${config.redisUrl ?? 'memory'}|${config.idempotencyCacheSize}`;
+  if (sharedStore?.key !== key) {
+    const previous = sharedStore?.store;
+    sharedStore = { key, store: createIdempotencyStore({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), maxEntries: config.idempotencyCacheSize }) };
+    void previous?.close().catch(() => undefined);
+  }
+  return sharedStore.store;
+}
+
+/** Secret values from the configuration, masked in logs like the credentials. */
+function configSecrets(config: Config): string[] {
+  const out: string[] = [];
+  if (config.authToken) out.push(config.authToken);
+  if (config.redisUrl) {
+    out.push(config.redisUrl);
+    const password = /^rediss?:\/\/[^:@/]*:([^@/]+)@/.exec(config.redisUrl)?.[1];
+    if (password) out.push(password, decodeURIComponent(password));
+  }
+  return out;
+}
 
 export function prepareInvocation(context: ScfContext | undefined, options: InvocationOptions = {}): Prepared {
   const env = options.env ?? process.env;
@@ -48,7 +84,7 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   const loaded = loadConfig(env);
   const config = loaded.ok ? loaded.config : SAFE_DEFAULTS;
   const log = createLogger(
-    { level: config.logLevel, secrets: () => secretValues(env), ...(options.write ? { write: options.write } : {}) },
+    { level: config.logLevel, secrets: () => [...secretValues(env), ...configSecrets(config)], ...(options.write ? { write: options.write } : {}) },
     { request_id: id },
   );
   const deadline = invocationDeadline(context, {
@@ -56,7 +92,8 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
     fallbackLimitMs: config.timeLimitMs,
     marginMs: config.deadlineMarginMs,
   });
-  const inv: Invocation = { id, config, env, deadline, log, client: options.client ?? sharedClient(config) };
+  const idempotency = options.idempotency ?? (loaded.ok ? sharedIdempotencyStore(config) : undefined);
+  const inv: Invocation = { id, config, env, deadline, log, client: options.client ?? sharedClient(config), ...(idempotency ? { idempotency } : {}) };
   return loaded.ok ? { ok: true, inv } : { ok: false, inv, errors: loaded.errors };
 }
 

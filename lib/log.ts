@@ -31,18 +31,23 @@ export function redact(value: unknown, secrets: readonly string[] = [], depth = 
   if (value === null || typeof value !== 'object') {
     return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
   }
-  if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
-  seen.add(value);
   if (value instanceof Error) {
     // Name and message only: stack traces stay out of the logs' consumers and out of responses.
     return { name: value.name, message: maskSecrets(value.message, secrets) };
   }
-  if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, secrets, depth + 1, seen));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, secrets, depth + 1, seen);
+  // `seen` holds the objects on the current path only: a repeated reference is printed again, a cycle is cut.
+  if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, secrets, depth + 1, seen));
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, secrets, depth + 1, seen);
+    }
+    return out;
+  } finally {
+    seen.delete(value);
   }
-  return out;
 }
 
 function maskSecrets(text: string, secrets: readonly string[]): string {

@@ -4,7 +4,10 @@
  */
 import type { Config } from './config';
 import type { Deadline } from './deadline';
-import { invalidParameters, misconfigured } from './failures';
+import { forbiddenApp, invalidParameters, misconfigured } from './failures';
+import { reportKey } from './idempotency/keys';
+import { sendOnce } from './idempotency/once';
+import type { IdempotencyStore } from './idempotency/store';
 import type { Logger } from './log';
 import type { Outcome } from './outcome';
 import { validateReport, type TroubleReport } from './report';
@@ -23,6 +26,8 @@ export interface Invocation {
   readonly deadline: Deadline;
   readonly log: Logger;
   readonly client: TroubleInfoClient;
+  /** Where sent reports are remembered; undefined when idempotency is off (IDEMPOTENCY_TTL_SECONDS=0). */
+  readonly idempotency?: IdempotencyStore;
 }
 
 export type Checked = { ok: true; report: TroubleReport } | { ok: false; outcome: Outcome };
@@ -31,12 +36,16 @@ export type Checked = { ok: true; report: TroubleReport } | { ok: false; outcome
 export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invocation): Checked {
   const validated = validateReport(params);
   if (!validated.ok) return { ok: false, outcome: { ok: false, failure: invalidParameters(validated.problems), attempts: 0 } };
+  const allowed = inv.config.allowedSdkAppIds;
+  if (allowed && !allowed.has(validated.report.SdkAppId)) {
+    return { ok: false, outcome: { ok: false, failure: forbiddenApp(validated.report.SdkAppId), attempts: 0 } };
+  }
   const credentials = readCredentials(inv.env);
   if (!credentials.ok) return { ok: false, outcome: { ok: false, failure: misconfigured(credentials.message), attempts: 0 } };
   return { ok: true, report: validated.report };
 }
 
-/** Sends a checked report. */
+/** Sends a checked report (with retries inside the deadline), without idempotency. */
 export function deliver(report: TroubleReport, inv: Invocation, traceId: string = inv.id): Promise<Outcome> {
   return sendReport(inv.client, report, {
     deadline: inv.deadline,
@@ -46,9 +55,27 @@ export function deliver(report: TroubleReport, inv: Invocation, traceId: string 
   });
 }
 
-/** Validate, check, send. */
-export async function submitReport(params: Readonly<Record<string, unknown>>, inv: Invocation): Promise<Outcome> {
+/** Sends a checked report at most once per key (the hash of its 8 parameters unless given). */
+export function deliverOnce(report: TroubleReport, inv: Invocation, key: string = reportKey(report), traceId: string = inv.id): Promise<Outcome> {
+  const store = inv.idempotency;
+  if (!store) return deliver(report, inv, traceId);
+  return sendOnce(report, () => deliver(report, inv, traceId), {
+    store,
+    key,
+    ttlMs: inv.config.idempotencyTtlSeconds * 1000,
+    inProgressTtlMs: inv.deadline.remaining() + inv.config.deadlineMarginMs,
+    onStoreError: (stage, error) => inv.log.warn('idempotency store error', { stage, store: store.kind, error }),
+  });
+}
+
+export interface SubmitOptions {
+  /** The idempotency store key (caller's Idempotency-Key, message identity); default: the report's hash. */
+  readonly key?: string;
+}
+
+/** Validate, check, send once. */
+export async function submitReport(params: Readonly<Record<string, unknown>>, inv: Invocation, options: SubmitOptions = {}): Promise<Outcome> {
   const checked = checkReport(params, inv);
   if (!checked.ok) return checked.outcome;
-  return deliver(checked.report, inv);
+  return deliverOnce(checked.report, inv, options.key);
 }

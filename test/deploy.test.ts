@@ -49,7 +49,8 @@ describe('dist/index.js', () => {
       expect(file).not.toMatch(/node_modules\/(tr46|mime-db|whatwg-url)\//);
     }
     const size = readFileSync(BUNDLE).length;
-    expect(size).toBeLessThan(200 * 1024);
+    // About 140 KiB of SDK and function plus 150 KiB of ioredis (evaluated only when REDIS_URL is set).
+    expect(size).toBeLessThan(320 * 1024);
   });
 });
 

@@ -73,7 +73,8 @@ describe('sample events', () => {
   it.each(samples)('%s', async (name) => {
     const event = readJson(`${name}.json`);
     const expected = readJson(`${name}.expect.json`) as Expectation;
-    const { main_handler } = loadBundle();
+    // Each sample is a cold start: no idempotency memory carried over from another sample.
+    const { main_handler } = loadBundle({ fresh: true });
     for (const fault of expected.faults ?? []) emulator.inject(fault);
     const undo = withEnv(Object.fromEntries(Object.entries(expected.env ?? {}).map(([k, v]) => [k, v ?? undefined])));
     const invocationId = randomUUID();

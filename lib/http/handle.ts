@@ -1,11 +1,14 @@
 /**
- * The HTTP pipeline, shared by every HTTP-shaped source and the standalone server: read the parameters from the
- * request, submit the report, and answer with the integration response.
+ * The HTTP pipeline, shared by every HTTP-shaped source and the standalone server: method, preflight and
+ * authentication first, then the parameters, the idempotency key, and the report; always an integration response.
  */
-import type { Outcome } from '../outcome';
+import { badRequest, methodNotAllowed, unauthorized } from '../failures';
+import { callerKey } from '../idempotency/keys';
+import type { Failure, Outcome } from '../outcome';
 import { submitReport, type Invocation } from '../pipeline';
+import { corsHeaders, isAuthorised, preflightHeaders } from './guard';
 import { httpParams, type HttpRequest, type Parsed } from './request';
-import { jsonResponse, outcomeResponse, type HttpResponse } from './response';
+import { outcomeResponse, type HttpResponse } from './response';
 
 export interface HttpResult {
   readonly response: HttpResponse;
@@ -13,16 +16,32 @@ export interface HttpResult {
   readonly outcome?: Outcome;
 }
 
+const refuse = (failure: Failure): Outcome => ({ ok: false, failure, attempts: 0 });
+
 export async function handleHttp(request: Parsed<HttpRequest>, inv: Invocation): Promise<HttpResult> {
   if (!request.ok) {
-    const outcome: Outcome = { ok: false, failure: request.failure, attempts: 0 };
+    const outcome = refuse(request.failure);
     return { response: outcomeResponse(outcome, inv.id), outcome };
   }
   const req = request.value;
+  const origin = req.headers['origin'];
   if (req.method === 'OPTIONS') {
-    return { response: { ...jsonResponse(204, {}), body: '', headers: { Allow: 'GET, POST, OPTIONS' } } };
+    return { response: { isBase64Encoded: false, statusCode: 204, headers: preflightHeaders(inv.config, origin), body: '' } };
   }
+  const outcome = await submit(req, inv);
+  const extra: Record<string, string> = corsHeaders(inv.config, origin);
+  if (!outcome.ok && outcome.failure.status === 401) extra['WWW-Authenticate'] = 'Bearer';
+  return { response: outcomeResponse(outcome, inv.id, extra), outcome };
+}
+
+async function submit(req: HttpRequest, inv: Invocation): Promise<Outcome> {
+  if (req.method !== 'GET' && req.method !== 'POST') return refuse(methodNotAllowed(req.method));
+  if (!isAuthorised(inv.config, req.headers['authorization'])) return refuse(unauthorized());
   const params = httpParams(req);
-  const outcome: Outcome = params.ok ? await submitReport(params.value, inv) : { ok: false, failure: params.failure, attempts: 0 };
-  return { response: outcomeResponse(outcome, inv.id), outcome };
+  if (!params.ok) return refuse(params.failure);
+  const header = req.headers['idempotency-key'];
+  if (header === undefined) return submitReport(params.value, inv);
+  const key = callerKey(header);
+  if (!key.ok) return refuse(badRequest(key.error));
+  return submitReport(params.value, inv, { key: key.key });
 }

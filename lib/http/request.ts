@@ -109,6 +109,7 @@ export function httpParams(req: HttpRequest): Parsed<RawParams> {
   if (req.method !== 'GET' && req.method !== 'POST') return { ok: false, failure: methodNotAllowed(req.method) };
   const params: RawParams = Object.create(null) as RawParams;
   for (const [key, value] of Object.entries(req.query)) {
+    if (typeof value !== 'string' && value.length === 0) continue;
     params[key] = typeof value === 'string' ? value : value.length === 1 ? value[0] : new RepeatedValue(value);
   }
   if (req.method === 'POST' && req.body !== undefined && req.body.length > 0) {

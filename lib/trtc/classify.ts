@@ -87,9 +87,9 @@ export function classifyUpstream(error: unknown, timedOut: boolean): UpstreamFai
     return { kind: 'rejected', message: `TRTC answered HTTP ${httpCode}`, httpStatus: httpCode };
   }
   if (message.startsWith(MISSING_CREDENTIALS_PREFIX)) return { kind: 'credentials', message: message.slice(MISSING_CREDENTIALS_PREFIX.length) };
-  if (/network timeout|body-timeout|aborted/i.test(message)) return { kind: 'timeout', message: 'TRTC did not answer in time' };
   const errno = NETWORK_ERRNO.exec(message)?.[0];
   if (errno) return { kind: 'transport', message: `the connection to TRTC failed (${errno})` };
+  if (/network timeout|body-timeout|\baborted\b/i.test(message)) return { kind: 'timeout', message: 'TRTC did not answer in time' };
   if (field(error, 'type') === 'invalid-json' || error instanceof SyntaxError || error instanceof TypeError) {
     return { kind: 'transport', message: 'TRTC answered with something that is not a cloud API response' };
   }
