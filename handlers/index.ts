@@ -6,16 +6,15 @@
  *   own fault (upstream failure, configuration), the handler throws an error whose message is that envelope, so an
  *   asynchronous invocation is retried by the platform and a synchronous caller still reads the envelope.
  */
-import { BatchIncompleteError, processBatch } from '../lib/batch';
+import { runBatch } from '../lib/batch';
 import { misconfigured, unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { outcomeResponse } from '../lib/http/response';
 import { logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
 import { toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
-import { PacedClient } from '../lib/pacer';
 import { submitReport } from '../lib/pipeline';
 import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
-import { probe, ProbeFailedError } from '../lib/timer';
+import { runProbe } from '../lib/timer';
 
 /** Thrown for a direct invocation whose report should be sent again later; the message is the JSON envelope. */
 export class ReportNotRecordedError extends Error {
@@ -65,27 +64,9 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
       if (!outcome.ok && outcome.failure.retryable) throw new ReportNotRecordedError(envelope);
       return envelope;
     }
-    case 'batch': {
-      const batchInv = { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) };
-      const summary = await processBatch(detected.source, adapted.records, batchInv, { concurrency: inv.config.batchConcurrency });
-      const outcome = summary.failed > 0 ? 'failed' : summary.skipped > 0 ? 'partial' : 'sent';
-      const fields = { source, outcome, total: summary.total, sent: summary.sent, skipped: summary.skipped, failed: summary.failed, latency_ms: Date.now() - startedAt };
-      if (summary.failed > 0) {
-        inv.log.error('invocation', fields);
-        throw new BatchIncompleteError(summary);
-      }
-      inv.log.info('invocation', fields);
-      return summary;
-    }
-    case 'timer': {
-      const result = probe(adapted.trigger, inv);
-      const fields = { source, outcome: result.Probe.healthy ? 'probe-ok' : 'probe-failed', trigger: adapted.trigger, credentials: result.Probe.credentials, latency_ms: Date.now() - startedAt };
-      if (!result.Probe.healthy) {
-        inv.log.error('invocation', fields);
-        throw new ProbeFailedError(`health probe failed: ${result.Probe.detail ?? 'unhealthy'}`);
-      }
-      inv.log.info('invocation', fields);
-      return result;
-    }
+    case 'batch':
+      return runBatch(detected.source, adapted.records, inv, startedAt);
+    case 'timer':
+      return runProbe(adapted.trigger, inv, startedAt);
   }
 }

@@ -6,6 +6,7 @@
  * the time left would not cover one.
  */
 import type { Outcome } from './outcome';
+import { PacedClient } from './pacer';
 import { messageKey } from './idempotency/keys';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
 import type { BatchRecord, SourceName } from './sources/types';
@@ -117,4 +118,29 @@ export async function processBatch(
 
   const count = (status: RecordStatus): number => results.filter((r) => r.status === status).length;
   return { source, total: records.length, sent: count('sent'), skipped: count('skipped'), failed: count('failed'), records: results };
+}
+
+/**
+ * A batch invocation: paces the calls, processes every record, logs the invocation line, and returns the
+ * summary, or throws BatchIncompleteError when some record should be redelivered.
+ */
+export async function runBatch(source: SourceName, records: readonly BatchRecord[], inv: Invocation, startedAt: number): Promise<BatchSummary> {
+  const paced: Invocation = { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) };
+  const summary = await processBatch(source, records, paced, { concurrency: inv.config.batchConcurrency });
+  const fields = {
+    source,
+    outcome: summary.failed > 0 ? 'failed' : summary.skipped > 0 ? 'partial' : 'sent',
+    total: summary.total,
+    sent: summary.sent,
+    replayed: summary.records.filter((r) => r.replayed).length,
+    skipped: summary.skipped,
+    failed: summary.failed,
+    latency_ms: Date.now() - startedAt,
+  };
+  if (summary.failed > 0) {
+    inv.log.error('invocation', fields);
+    throw new BatchIncompleteError(summary);
+  }
+  inv.log.info('invocation', fields);
+  return summary;
 }

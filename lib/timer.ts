@@ -27,3 +27,21 @@ export function probe(trigger: string, inv: Invocation): ProbeResult {
     },
   };
 }
+
+/** A Timer invocation: runs the probe, logs the invocation line, returns the result or throws ProbeFailedError. */
+export function runProbe(trigger: string, inv: Invocation, startedAt: number): ProbeResult {
+  const result = probe(trigger, inv);
+  const fields = {
+    source: 'timer',
+    outcome: result.Probe.healthy ? 'probe-ok' : 'probe-failed',
+    trigger,
+    credentials: result.Probe.credentials,
+    latency_ms: Date.now() - startedAt,
+  };
+  if (!result.Probe.healthy) {
+    inv.log.error('invocation', fields);
+    throw new ProbeFailedError(`health probe failed: ${result.Probe.detail ?? 'unhealthy'}`);
+  }
+  inv.log.info('invocation', fields);
+  return result;
+}
