@@ -7,10 +7,10 @@
  *   asynchronous invocation is retried by the platform and a synchronous caller still reads the envelope.
  */
 import { runBatch } from '../lib/batch';
-import { misconfigured, unrecognisedEvent } from '../lib/failures';
+import { unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { outcomeResponse } from '../lib/http/response';
-import { logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
+import { configurationOutcome, logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
 import { toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
 import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
@@ -34,7 +34,7 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
     logInvocation(inv, source, outcome, startedAt, extra);
 
   if (!prepared.ok) {
-    const outcome: Outcome = { ok: false, failure: misconfigured(`invalid configuration: ${prepared.errors.join('; ')}`), attempts: 0 };
+    const outcome = configurationOutcome(prepared.errors);
     finish(outcome);
     if (detected?.adapted.kind === 'http') return outcomeResponse(outcome, inv.id);
     throw new ReportNotRecordedError(toEnvelope(outcome, inv.id));

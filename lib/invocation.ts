@@ -8,6 +8,7 @@ import { invocationDeadline, type DeadlineSource } from './deadline';
 import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
 import { createLogger } from './log';
+import { misconfigured } from './failures';
 import type { Outcome } from './outcome';
 import type { Invocation } from './pipeline';
 import { sharedClient, type TroubleInfoClient } from './trtc/client';
@@ -127,4 +128,9 @@ export function logInvocation(
   };
   if (outcome && !outcome.ok && outcome.failure.retryable) inv.log.error('invocation', fields);
   else inv.log.info('invocation', fields);
+}
+
+/** The outcome of an invocation whose configuration is invalid: a 500 naming every bad variable. */
+export function configurationOutcome(errors: readonly string[]): Outcome {
+  return { ok: false, failure: misconfigured(`invalid configuration: ${errors.join('; ')}`), attempts: 0 };
 }

@@ -22,6 +22,7 @@ const shimPlugin = {
 
 export const entries = {
   index: 'handlers/index.ts',
+  server: 'handlers/server.ts',
 };
 
 const quiet = process.argv.includes('--quiet');

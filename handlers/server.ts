@@ -1,0 +1,499 @@
+/**
+ * The function as a plain HTTP server (built to dist/server.js), for SCF web functions (`scf_bootstrap` starts it on
+ * PORT 9000, the web-function contract) and for any container. Every real HTTP request becomes an {@link HttpRequest}
+ * and goes through the same pipeline as an SCF HTTP event (`handleHttp`), so the answers are the same JSON envelopes.
+ *
+ * Routes:
+ * - `GET /healthz` (and HEAD): 200 `{"status":"ok"}`. A liveness probe: it never touches TRTC, reads no credentials
+ *   and writes no log line. Other methods on that path get 405.
+ * - Any other path: `POST` with a JSON or form body, or `GET` with a query string, records a report and answers
+ *   200 `{"Response":{"RequestId":"<TRTC's>"}}`; errors use the cloud API's error envelope and status (400, 405,
+ *   413, 415, 5xx). `OPTIONS` answers 204.
+ *
+ * Behaviour:
+ * - Request bodies are read as a stream with a hard cap of MAX_BODY_BYTES. A larger body (declared or streamed) is
+ *   answered 413 with `Connection: close`; the rest of it is discarded, never buffered (read and dropped, up to
+ *   1 MiB or 5 s, so the client can read the answer; beyond that the connection is cut). A client that sent
+ *   `Expect: 100-continue` with a too-large Content-Length gets the 413 before sending anything.
+ * - Request id: the `X-Request-Id` header when it is a sane token (1 to 128 visible ASCII characters), else a random
+ *   UUID; always echoed as `X-Request-Id` and logged as `http_request_id` on the one log line per request.
+ * - The request handler never throws; malformed requests, client resets and timeouts are answered or dropped
+ *   without affecting the process.
+ *
+ * Run directly (`node dist/server.js`): listens on PORT (default 9000; 0 picks a free port) and HOST (default
+ * 0.0.0.0), writes one JSON line `{"level":"info","msg":"listening","port":...}` with the actual port, and on SIGTERM
+ * or SIGINT stops accepting connections, lets in-flight requests finish (at most SHUTDOWN_GRACE_MS) and exits 0.
+ */
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { loadConfig } from '../lib/config';
+import { payloadTooLarge } from '../lib/failures';
+import { handleHttp } from '../lib/http/handle';
+import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } from '../lib/http/request';
+import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
+import { configurationOutcome, logInvocation, prepareInvocation } from '../lib/invocation';
+import { createLogger, type Logger } from '../lib/log';
+import type { Outcome } from '../lib/outcome';
+import type { TroubleInfoClient } from '../lib/trtc/client';
+import { secretValues } from '../lib/trtc/credentials';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** What {@link createServer} may be given instead of the process-wide defaults. */
+export interface ServerOptions {
+  /** A TRTC client to use instead of the shared SDK client (tests, embedding). */
+  readonly client?: TroubleInfoClient;
+  /** The environment to read configuration and credentials from; `process.env` by default. */
+  readonly env?: Env;
+  /** Where log lines go; stdout by default. */
+  readonly write?: (line: string) => void;
+}
+
+/** Where {@link startServer} listens, plus the {@link ServerOptions}. */
+export interface StartOptions extends ServerOptions {
+  /** TCP port; 0 picks a free one (see {@link StartedServer.address}). */
+  readonly port: number;
+  readonly host: string;
+}
+
+/** A listening server. */
+export interface StartedServer {
+  readonly server: http.Server;
+  /** The bound address, with the actual port. */
+  readonly address: AddressInfo;
+  /** A URL a local client can use (a wildcard host is shown as loopback). */
+  readonly url: string;
+}
+
+/** The `source` of this server's invocation log lines. */
+export const SERVER_SOURCE = 'http-server';
+/** The liveness probe's path. */
+export const HEALTH_PATH = '/healthz';
+/** The SCF web-function port. */
+export const DEFAULT_PORT = 9000;
+/** All interfaces, as SCF web functions and containers need. */
+export const DEFAULT_HOST = '0.0.0.0';
+/** The longest a shutdown waits for in-flight requests before closing their connections. */
+export const SHUTDOWN_GRACE_MS = 30_000;
+
+/**
+ * Server timeouts. Headers must arrive within 15 s and the whole request (with its ≤ 64 KiB body) within 30 s,
+ * which bounds slow clients. Idle keep-alive connections are kept 65 s, longer than the 60 s idle timeout common to
+ * load balancers and gateways, so the proxy in front always closes first and never reuses a closing connection.
+ */
+export const SERVER_TIMEOUTS = { headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 } as const;
+
+/** How much of a too-large body is read and dropped, and for how long, so the client can read the 413. */
+export const DRAIN_LIMITS = { bytes: 1024 * 1024, timeoutMs: 5_000 } as const;
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The `X-Request-Id` header when it is a sane token (1–128 visible ASCII characters), else a fresh UUID. */
+export function pickRequestId(header: string | readonly string[] | undefined, generate: () => string = randomUUID): string {
+  const value = typeof header === 'string' ? header.trim() : undefined;
+  return value !== undefined && REQUEST_ID.test(value) ? value : generate();
+}
+
+/** Splits a request target (`/path?query`, or absolute-form `http://host/path?query`) into path and raw query. */
+export function splitTarget(target: string | undefined): { path: string; rawQuery: string } {
+  let rest = target ?? '/';
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
+  if (absolute) rest = rest.slice(absolute[0].length);
+  const hash = rest.indexOf('#');
+  if (hash >= 0) rest = rest.slice(0, hash);
+  const question = rest.indexOf('?');
+  const path = question >= 0 ? rest.slice(0, question) : rest;
+  return { path: path === '' ? '/' : path, rawQuery: question >= 0 ? rest.slice(question + 1) : '' };
+}
+
+/** The Content-Length a request declares, when it declares a valid one. */
+export function declaredLength(header: string | undefined): number | undefined {
+  return header !== undefined && /^[0-9]{1,15}$/.test(header.trim()) ? Number(header.trim()) : undefined;
+}
+
+/** The pipeline's view of a real HTTP request. */
+export function toHttpRequest(
+  method: string | undefined,
+  target: string | undefined,
+  headers: IncomingMessage['headers'],
+  body: Buffer | undefined,
+  requestId: string,
+): HttpRequest {
+  const { path, rawQuery } = splitTarget(target);
+  return {
+    method: (method ?? 'GET').toUpperCase(),
+    path,
+    headers: normaliseHeaders(headers),
+    query: parseQueryString(rawQuery),
+    body,
+    requestId,
+  };
+}
+
+/** The answer of the liveness probe: 200 for GET and HEAD, 405 otherwise. */
+export function healthResponse(method: string, requestId: string): HttpResponse {
+  if (method === 'GET' || method === 'HEAD') return jsonResponse(200, { status: 'ok' });
+  return jsonResponse(
+    405,
+    { Response: { Error: { Code: 'UnsupportedProtocol', Message: `${HEALTH_PATH} answers GET and HEAD only` }, RequestId: requestId } },
+    { Allow: 'GET, HEAD' },
+  );
+}
+
+/** The status Node's HTTP parser errors deserve, or undefined when the connection should just be dropped. */
+export function clientErrorStatus(code: string | undefined): 400 | 408 | 413 | 431 | undefined {
+  switch (code) {
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ETIMEDOUT':
+      return undefined;
+    case 'HPE_HEADER_OVERFLOW':
+      return 431;
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return 408;
+    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
+      return 413;
+    default:
+      return 400;
+  }
+}
+
+/** A complete raw HTTP/1.1 error response (for errors raised before Node created a request object). */
+export function rawErrorResponse(status: 400 | 408 | 413 | 431, requestId: string): string {
+  const reasons = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' } as const;
+  const messages = {
+    400: 'the request is not valid HTTP/1.1',
+    408: 'the request was not received in time',
+    413: 'the request is too large',
+    431: 'the request headers are too large',
+  } as const;
+  const body = JSON.stringify({ Response: { Error: { Code: 'InvalidParameter', Message: messages[status] }, RequestId: requestId } });
+  return (
+    `HTTP/1.1 ${String(status)} ${reasons[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `Content-Length: ${String(Buffer.byteLength(body))}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/** A body read to the end, a body over the cap (drained: the rest was read and dropped), or a vanished client. */
+export type BodyRead =
+  | { readonly kind: 'body'; readonly body: Buffer | undefined }
+  | { readonly kind: 'too-large'; readonly drained: boolean }
+  | { readonly kind: 'aborted' };
+
+/** Limits for {@link readBody}. */
+export interface BodyLimits {
+  readonly maxBytes: number;
+  readonly drainBytes: number;
+  readonly drainTimeoutMs: number;
+  /** True when the client is waiting for `100 Continue` that will not come: nothing will be sent to drain. */
+  readonly withheld?: boolean;
+}
+
+/**
+ * Reads a request body with a hard cap. Past the cap nothing more is kept: the rest is read and dropped until the
+ * request ends (drained), or until `drainBytes` more arrived or `drainTimeoutMs` passed (not drained: the caller
+ * closes the connection). Never rejects.
+ */
+export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<BodyRead> {
+  return new Promise((resolve) => {
+    const declared = declaredLength(req.headers['content-length']);
+    let over = declared !== undefined && declared > limits.maxBytes;
+    if (over && (limits.withheld === true || (declared ?? 0) > limits.maxBytes + limits.drainBytes)) {
+      resolve({ kind: 'too-large', drained: limits.withheld === true });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const startDrainTimer = (): void => {
+      timer = setTimeout(() => settle({ kind: 'too-large', drained: false }), limits.drainTimeoutMs);
+    };
+    const settle = (result: BodyRead): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      req.off('error', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (!over && size > limits.maxBytes) {
+        over = true;
+        chunks.length = 0;
+        startDrainTimer();
+      }
+      if (!over) chunks.push(chunk);
+      else if (size > limits.maxBytes + limits.drainBytes) settle({ kind: 'too-large', drained: false });
+    };
+    const onEnd = (): void => {
+      settle(over ? { kind: 'too-large', drained: true } : { kind: 'body', body: size === 0 ? undefined : Buffer.concat(chunks, size) });
+    };
+    const onClose = (): void => {
+      if (req.complete) onEnd();
+      else settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
+    };
+    const onError = (): void => settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
+    if (over) startDrainTimer();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+    req.on('error', onError);
+  });
+}
+
+/** Writes a response with the request id (and `Connection: close` when asked). Never throws. */
+function send(res: ServerResponse, response: HttpResponse, requestId: string, close: boolean): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = Buffer.from(response.body, 'utf8');
+  const headers: Record<string, string> = {
+    ...response.headers,
+    'X-Request-Id': requestId,
+    'Content-Length': String(body.length),
+    ...(close ? { Connection: 'close' } : {}),
+  };
+  try {
+    res.writeHead(response.statusCode, headers);
+    res.end(body);
+  } catch {
+    res.destroy();
+  }
+}
+
+interface Served {
+  readonly withheld: boolean;
+}
+
+/** Handles one request end to end: read, run the pipeline, answer, log. */
+async function serve(server: http.Server, options: ServerOptions, req: IncomingMessage, res: ServerResponse, served: Served): Promise<void> {
+  const startedAt = Date.now();
+  const requestId = pickRequestId(req.headers['x-request-id']);
+  const method = (req.method ?? 'GET').toUpperCase();
+  // Answers sent while the server is closing ask the client to close, so shutdown is not held by keep-alive.
+  const closing = (): boolean => !server.listening;
+
+  if (splitTarget(req.url).path === HEALTH_PATH) {
+    send(res, healthResponse(method, requestId), requestId, closing());
+    return;
+  }
+
+  const prepared = prepareInvocation(undefined, {
+    startedAt,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.client ? { client: options.client } : {}),
+    ...(options.write ? { write: options.write } : {}),
+  });
+  const { inv } = prepared;
+  const finish = (outcome: Outcome | undefined): void =>
+    logInvocation(inv, SERVER_SOURCE, outcome, startedAt, { http_request_id: requestId });
+
+  if (!prepared.ok) {
+    const outcome = configurationOutcome(prepared.errors);
+    send(res, outcomeResponse(outcome, inv.id), requestId, closing());
+    finish(outcome);
+    return;
+  }
+
+  const read = await readBody(req, {
+    maxBytes: MAX_BODY_BYTES,
+    drainBytes: DRAIN_LIMITS.bytes,
+    drainTimeoutMs: DRAIN_LIMITS.timeoutMs,
+    withheld: served.withheld,
+  });
+  if (read.kind === 'aborted') {
+    inv.log.warn('the client went away before sending the whole request', { http_request_id: requestId });
+    res.destroy();
+    return;
+  }
+  if (read.kind === 'too-large') {
+    const outcome: Outcome = { ok: false, failure: payloadTooLarge(MAX_BODY_BYTES), attempts: 0 };
+    // Not drained: the client is still sending; the answer goes out, then the connection is cut.
+    if (!read.drained) res.once('finish', () => req.socket.destroy());
+    send(res, outcomeResponse(outcome, inv.id), requestId, true);
+    finish(outcome);
+    return;
+  }
+
+  const request = toHttpRequest(req.method, req.url, req.headers, read.body, requestId);
+  const { response, outcome } = await handleHttp({ ok: true, value: request }, inv);
+  send(res, response, requestId, closing());
+  finish(outcome);
+}
+
+/** Answers an unexpected failure of {@link serve} with a 500 envelope, logging it. Never throws. */
+function internalError(res: ServerResponse, error: unknown, log: Logger): void {
+  log.error('unexpected error while serving a request', { error });
+  const requestId = randomUUID();
+  const outcome: Outcome = {
+    ok: false,
+    failure: { status: 500, code: 'InternalError', message: 'an unexpected error occurred', retryable: true },
+    attempts: 0,
+  };
+  send(res, outcomeResponse(outcome, requestId), requestId, true);
+}
+
+/** The process-level logger (startup, shutdown, connection errors), with the same redaction as invocation logs. */
+function serverLogger(options: ServerOptions): Logger {
+  const env = options.env ?? process.env;
+  const loaded = loadConfig(env);
+  return createLogger({
+    level: loaded.ok ? loaded.config.logLevel : 'info',
+    secrets: () => secretValues(env),
+    ...(options.write ? { write: options.write } : {}),
+  });
+}
+
+/**
+ * The HTTP server (not yet listening). Each request runs the report pipeline with its own invocation (deadline from
+ * TIME_LIMIT_MS), so configuration and credentials are read per request, as in the event function.
+ */
+export function createServer(options: ServerOptions = {}): http.Server {
+  const log = serverLogger(options);
+  const server = http.createServer();
+  server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
+  server.requestTimeout = SERVER_TIMEOUTS.requestTimeoutMs;
+  server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
+
+  const handle = (req: IncomingMessage, res: ServerResponse, served: Served): void => {
+    req.on('error', () => {}); // a reset while reading is handled by readBody; never an uncaught 'error'
+    res.on('error', () => {});
+    res.once('finish', () => {
+      if (!server.listening) server.closeIdleConnections();
+    });
+    serve(server, options, req, res, served).catch((error: unknown) => internalError(res, error, log));
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, { withheld: false }));
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    const declared = declaredLength(req.headers['content-length']);
+    const withheld = declared !== undefined && declared > MAX_BODY_BYTES;
+    if (!withheld) res.writeContinue();
+    handle(req, res, { withheld });
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    const status = clientErrorStatus(error.code);
+    // As Node's default handler does: answer only when no response is under way on this connection.
+    const current: unknown = Reflect.get(socket, '_httpMessage');
+    const responding = current !== null && current !== undefined;
+    if (status === undefined || !socket.writable || responding) {
+      socket.destroy();
+      return;
+    }
+    log.warn('malformed or timed-out request', { code: error.code, status });
+    try {
+      socket.end(rawErrorResponse(status, randomUUID()));
+    } catch {
+      socket.destroy();
+    }
+  });
+  return server;
+}
+
+/** `http://host:port`, with a wildcard host (0.0.0.0, ::) shown as loopback. */
+export function displayUrl(address: AddressInfo): string {
+  const host = address.address === '0.0.0.0' || address.address === '' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${String(address.port)}`;
+}
+
+/** Makes `server` listen; resolves once listening (after logging the "listening" line). */
+function listen(server: http.Server, options: StartOptions, log: Logger): Promise<StartedServer> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(options.port, options.host, () => {
+      server.off('error', onError);
+      // Accept errors (EMFILE...) after startup must not crash the process.
+      server.on('error', (error: Error) => log.error('server error', { error }));
+      const address = server.address();
+      if (address === null || typeof address === 'string') {
+        server.close();
+        reject(new Error('the server has no TCP address'));
+        return;
+      }
+      const url = displayUrl(address);
+      log.info('listening', { host: address.address, port: address.port, url });
+      resolve({ server, address, url });
+    });
+  });
+}
+
+/** Creates the server and listens; resolves once listening (after logging the "listening" line). */
+export function startServer(options: StartOptions): Promise<StartedServer> {
+  return listen(createServer(options), options, serverLogger(options));
+}
+
+/**
+ * Stops accepting connections, closes idle keep-alive connections, and waits for in-flight requests (whose answers
+ * carry `Connection: close`). Resolves true when all finished, false when `graceMs` passed and the remaining
+ * connections were closed.
+ */
+export function closeGracefully(server: http.Server, graceMs: number = SHUTDOWN_GRACE_MS): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+      resolve(false);
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** PORT as a TCP port (0–65535), the default when unset, or a message saying what is wrong. */
+export function parsePort(raw: string | undefined, fallback: number = DEFAULT_PORT): number | string {
+  const text = raw?.trim() ?? '';
+  if (text === '') return fallback;
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65_535) return `PORT must be a whole number from 0 to 65535, got "${text.slice(0, 16)}"`;
+  return Number(text);
+}
+
+/**
+ * On SIGTERM or SIGINT: shuts down gracefully, runs `cleanup`, and exits 0 (1 when in-flight requests had to be cut
+ * off). A second signal exits at once.
+ */
+export function exitOnSignals(server: http.Server, log: Logger, cleanup: () => Promise<void> = async () => {}): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    log.info('shutting down', { signal });
+    closeGracefully(server)
+      .then(async (clean) => {
+        await cleanup().catch((error: unknown) => log.warn('cleanup failed', { error }));
+        log.info('stopped', { clean });
+        process.exit(clean ? 0 : 1);
+      })
+      .catch(() => process.exit(1));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+function main(): void {
+  const log = serverLogger({});
+  const port = parsePort(process.env.PORT);
+  if (typeof port === 'string') {
+    log.error('cannot start', { error: port });
+    process.exitCode = 1;
+    return;
+  }
+  const host = process.env.HOST?.trim() || DEFAULT_HOST;
+  const server = createServer();
+  // Signal handlers first: a SIGTERM right after the "listening" line must already be a graceful one.
+  exitOnSignals(server, log);
+  listen(server, { port, host }, log).catch((error: unknown) => {
+    log.error('cannot listen', { error, host, port });
+    process.exit(1);
+  });
+}
+
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) main();
