@@ -19,8 +19,11 @@ import { runProbe } from '../lib/timer';
 /** Thrown for a direct invocation whose report should be sent again later; the message is the JSON envelope. */
 export class ReportNotRecordedError extends Error {
   override readonly name = 'ReportNotRecordedError';
-  constructor(readonly envelope: Envelope) {
-    super(JSON.stringify(envelope));
+  constructor(
+    readonly envelope: Envelope,
+    mask: (text: string) => string = (text) => text,
+  ) {
+    super(mask(JSON.stringify(envelope)));
   }
 }
 
@@ -37,7 +40,7 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
     const outcome = configurationOutcome(prepared.errors);
     finish(outcome);
     if (detected?.adapted.kind === 'http') return outcomeResponse(outcome, inv.id);
-    throw new ReportNotRecordedError(toEnvelope(outcome, inv.id));
+    throw new ReportNotRecordedError(toEnvelope(outcome, inv.id), inv.mask);
   }
 
   if (!detected) {
@@ -61,7 +64,7 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
       const outcome = await submitReport(adapted.params, inv);
       finish(outcome);
       const envelope = toEnvelope(outcome, inv.id);
-      if (!outcome.ok && outcome.failure.retryable) throw new ReportNotRecordedError(envelope);
+      if (!outcome.ok && outcome.failure.retryable) throw new ReportNotRecordedError(envelope, inv.mask);
       return envelope;
     }
     case 'batch':

@@ -35,15 +35,21 @@ export interface BatchSummary {
 /** Thrown at the end of a batch with retryable failures, so the platform redelivers it. */
 export class BatchIncompleteError extends Error {
   override readonly name = 'BatchIncompleteError';
-  constructor(readonly summary: BatchSummary) {
+  /** `mask` hides secret values that may sit in message keys taken from the event. */
+  constructor(
+    readonly summary: BatchSummary,
+    mask: (text: string) => string = (text) => text,
+  ) {
     const failed = summary.records.filter((r) => r.status === 'failed');
     const listed = failed
       .slice(0, 10)
       .map((r) => `#${r.index}${r.key ? ` (${r.key})` : ''}: ${r.error?.code ?? 'failed'}`)
       .join('; ');
     super(
-      `${summary.failed} of ${summary.total} ${summary.source} records were not recorded and should be redelivered ` +
-        `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}`,
+      mask(
+        `${summary.failed} of ${summary.total} ${summary.source} records were not recorded and should be redelivered ` +
+          `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}`,
+      ),
     );
   }
 }
@@ -139,7 +145,7 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
   };
   if (summary.failed > 0) {
     inv.log.error('invocation', fields);
-    throw new BatchIncompleteError(summary);
+    throw new BatchIncompleteError(summary, inv.mask);
   }
   inv.log.info('invocation', fields);
   return summary;

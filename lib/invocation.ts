@@ -7,7 +7,7 @@ import { loadConfig, type Config } from './config';
 import { invocationDeadline, type DeadlineSource } from './deadline';
 import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
-import { createLogger } from './log';
+import { createLogger, maskSecrets } from './log';
 import { misconfigured } from './failures';
 import type { Outcome } from './outcome';
 import type { Invocation } from './pipeline';
@@ -84,17 +84,16 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   const id = typeof context?.request_id === 'string' && context.request_id !== '' ? context.request_id : randomUUID();
   const loaded = loadConfig(env);
   const config = loaded.ok ? loaded.config : SAFE_DEFAULTS;
-  const log = createLogger(
-    { level: config.logLevel, secrets: () => [...secretValues(env), ...configSecrets(config)], ...(options.write ? { write: options.write } : {}) },
-    { request_id: id },
-  );
+  const secrets = (): string[] => [...secretValues(env), ...configSecrets(config)];
+  const log = createLogger({ level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}) }, { request_id: id });
+  const mask = (text: string): string => maskSecrets(text, secrets());
   const deadline = invocationDeadline(context, {
     startedAt,
     fallbackLimitMs: config.timeLimitMs,
     marginMs: config.deadlineMarginMs,
   });
   const idempotency = options.idempotency ?? (loaded.ok ? sharedIdempotencyStore(config) : undefined);
-  const inv: Invocation = { id, config, env, deadline, log, client: options.client ?? sharedClient(config), ...(idempotency ? { idempotency } : {}) };
+  const inv: Invocation = { id, config, env, deadline, log, mask, client: options.client ?? sharedClient(config), ...(idempotency ? { idempotency } : {}) };
   return loaded.ok ? { ok: true, inv } : { ok: false, inv, errors: loaded.errors };
 }
 

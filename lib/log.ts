@@ -50,10 +50,29 @@ export function redact(value: unknown, secrets: readonly string[] = [], depth = 
   }
 }
 
-function maskSecrets(text: string, secrets: readonly string[]): string {
+/** Shortest secret prefix that is masked when a secret appears cut short (e.g. a truncated value in a message). */
+const PREFIX_PROBE = 8;
+
+/**
+ * Replaces every occurrence of each secret with [REDACTED], and also any run of at least its first 8 characters
+ * (a secret shortened by a message that truncates long values).
+ */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+    if (secret.length < 4) continue;
+    if (secret.length < PREFIX_PROBE * 2) {
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+      continue;
+    }
+    const probe = secret.slice(0, PREFIX_PROBE);
+    let from = 0;
+    for (let at = out.indexOf(probe, from); at !== -1; at = out.indexOf(probe, from)) {
+      let end = at + PREFIX_PROBE;
+      while (end < out.length && end - at < secret.length && out[end] === secret[end - at]) end += 1;
+      out = out.slice(0, at) + REDACTED + out.slice(end);
+      from = at + REDACTED.length;
+    }
   }
   return out;
 }

@@ -25,6 +25,8 @@ export interface Invocation {
   readonly env: Env;
   readonly deadline: Deadline;
   readonly log: Logger;
+  /** Masks the current secret values (credentials, AUTH_TOKEN, Redis password) in a text that leaves the function. */
+  readonly mask: (text: string) => string;
   readonly client: TroubleInfoClient;
   /** Where sent reports are remembered; undefined when idempotency is off (IDEMPOTENCY_TTL_SECONDS=0). */
   readonly idempotency?: IdempotencyStore;

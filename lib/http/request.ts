@@ -30,12 +30,24 @@ export type RawParams = Record<string, unknown>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
+/** Any JSON value as text: strings as they are, numbers and booleans printed, anything else as JSON (never throws). */
+export function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value === undefined || value === null) return '';
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 /** Lower-cases header names and turns any value shape into one string. Later duplicates are joined. */
 export function normaliseHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   if (!isPlainRecord(headers)) return out;
   for (const [name, value] of Object.entries(headers)) {
-    const text = Array.isArray(value) ? value.map(String).join(', ') : value === undefined || value === null ? '' : String(value);
+    const text = Array.isArray(value) ? value.map(textOf).join(', ') : textOf(value);
     const key = name.toLowerCase();
     out[key] = key in out ? `${out[key]}, ${text}` : text;
   }
@@ -51,8 +63,8 @@ export function normaliseQuery(query: unknown): Record<string, QueryValue> {
   if (!isPlainRecord(query)) return out;
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) out[name] = value.map((v) => (v === true ? '' : String(v)));
-    else out[name] = value === true ? '' : String(value);
+    if (Array.isArray(value)) out[name] = value.map((v) => (v === true ? '' : textOf(v)));
+    else out[name] = value === true ? '' : textOf(value);
   }
   return out;
 }
@@ -125,7 +137,7 @@ export function httpParams(req: HttpRequest): Parsed<RawParams> {
 
 function asStrings(value: unknown): string[] {
   if (value instanceof RepeatedValue) return [...value.values];
-  return [typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)];
+  return [textOf(value)];
 }
 
 /** Parameters from a POST body: JSON or form-urlencoded. */

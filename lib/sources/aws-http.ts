@@ -61,12 +61,12 @@ function withBody(base: Omit<HttpRequest, 'body'>, body: unknown, base64: unknow
 
 export const awsApiGatewayV1 = defineSource('aws-api-gateway-v1', isAwsV1Event, (event) => {
   const headers = normaliseHeaders(event.multiValueHeaders ?? event.headers ?? {});
-  const query = normaliseQuery(event.multiValueQueryStringParameters ?? event.queryStringParameters ?? {});
+  const query = normaliseQuery(event.multiValueQueryStringParameters ?? event.queryStringParameters);
   const requestId = typeof event.requestContext.requestId === 'string' ? event.requestContext.requestId : undefined;
   return {
     kind: 'http',
     request: withBody(
-      { method: event.httpMethod.toUpperCase(), path: event.path ?? '/', headers, query, ...(requestId ? { requestId } : {}) },
+      { method: event.httpMethod.toUpperCase(), path: typeof event.path === 'string' ? event.path : '/', headers, query, ...(requestId ? { requestId } : {}) },
       event.body,
       event.isBase64Encoded,
     ),
@@ -74,16 +74,16 @@ export const awsApiGatewayV1 = defineSource('aws-api-gateway-v1', isAwsV1Event, 
 });
 
 export const awsHttpApiV2 = defineSource('aws-http-api-v2', isAwsV2Event, (event) => {
-  const headers = normaliseHeaders(event.headers ?? {});
+  const headers = normaliseHeaders(event.headers);
   // rawQueryString keeps repeated keys; queryStringParameters joins them with commas.
-  const query = typeof event.rawQueryString === 'string' ? parseQueryString(event.rawQueryString) : normaliseQuery(event.queryStringParameters ?? {});
+  const query = typeof event.rawQueryString === 'string' ? parseQueryString(event.rawQueryString) : normaliseQuery(event.queryStringParameters);
   const requestId = typeof event.requestContext.requestId === 'string' ? event.requestContext.requestId : undefined;
   return {
     kind: 'http',
     request: withBody(
       {
         method: event.requestContext.http.method.toUpperCase(),
-        path: event.rawPath ?? event.requestContext.http.path ?? '/',
+        path: typeof event.rawPath === 'string' ? event.rawPath : '/',
         headers,
         query,
         ...(requestId ? { requestId } : {}),

@@ -61,8 +61,13 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
     }
     const policy = RETRY_POLICY[last.kind];
     const retry = attempts < policy.maxAttempts;
-    const delay = retry ? backoffDelay(attempts, policy.baseDelayMs, policy.maxDelayMs, random) : 0;
-    const canWait = options.deadline.remaining() - delay >= minAttemptMs;
+    // The wait is cut short where one more attempt would no longer fit before the deadline, so a long jitter draw
+    // does not end the retries early. Kinds retried until the deadline wait at least 1 ms, so they always progress.
+    const unbounded = policy.maxAttempts === Number.POSITIVE_INFINITY;
+    const room = options.deadline.remaining() - minAttemptMs;
+    const canWait = unbounded ? room >= 1 : room >= 0;
+    const drawn = backoffDelay(attempts, policy.baseDelayMs, policy.maxDelayMs, random);
+    const delay = retry && canWait ? Math.max(unbounded ? 1 : 0, Math.min(drawn, room)) : 0;
     options.log.warn('trtc attempt failed', {
       attempt: attempts,
       outcome: last.kind,

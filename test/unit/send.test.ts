@@ -184,11 +184,12 @@ describe('sendReport: attempts per failure kind', () => {
 });
 
 describe('sendReport: RequestLimitExceeded is retried until the deadline', () => {
-  it('with no backoff: attempts until less than minAttemptMs is left', async () => {
+  it('with a zero jitter draw: the 1 ms progress floor, attempts until less than minAttemptMs is left', async () => {
     const { outcome, client, clock } = await run(alwaysFail(failure('RequestLimitExceeded')), { budgetMs: 2000, costMs: 100 });
-    // Attempts start at 2000, 1900, ..., 100 ms left: 20 of them; then 0 ms is left.
-    expect(client.attempts).toHaveLength(20);
-    expect(outcome.attempts).toBe(20);
+    // Each round costs 100 ms plus the 1 ms floor: attempts start at 2000, 1899, ..., 182 ms left: 19 of them.
+    expect(client.attempts).toHaveLength(19);
+    expect(client.attempts.at(-1)?.left).toBe(182);
+    expect(outcome.attempts).toBe(19);
     expect(client.attempts.every((a) => a.left >= 100)).toBe(true);
     expect(clock.t).toBeLessThanOrEqual(1_000_000 + 2000);
     expect(statusOf(outcome)).toBe(429);
@@ -204,9 +205,11 @@ describe('sendReport: RequestLimitExceeded is retried until the deadline', () =>
       costMs: 0,
       random: () => 0.5,
     });
-    expect(waits).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
-    expect(client.attempts).toHaveLength(8);
-    expect(outcome.attempts).toBe(8);
+    // The eighth draw (1000) is cut to the 400 ms that still leave room for a last attempt at exactly 100 ms left.
+    expect(waits).toEqual([100, 200, 400, 800, 1000, 1000, 1000, 400]);
+    expect(client.attempts).toHaveLength(9);
+    expect(client.attempts.at(-1)?.left).toBe(100);
+    expect(outcome.attempts).toBe(9);
     expect(client.attempts.every((a) => a.left >= 100)).toBe(true);
     expect(clock.t).toBeLessThanOrEqual(1_000_000 + 5000);
   });
@@ -244,7 +247,7 @@ describe('sendReport: the deadline', () => {
     expect(outcome.attempts).toBe(2);
   });
 
-  it('a backoff that would leave less than minAttemptMs is not waited', async () => {
+  it('a backoff that would leave less than minAttemptMs is cut short so one more attempt fits', async () => {
     const { client, waits } = await run(alwaysFail(failure('HTTP 502')), { budgetMs: 300, costMs: 100, random: () => 0.99 });
     // After attempt 1, 200 ms left; a 99 ms wait would leave 101 → wait, attempt 2 at 101 left, then 1 ms left.
     expect(waits).toEqual([99]);
