@@ -1,11 +1,14 @@
 /**
  * `npm run invoke -- <event.json> [--timeout <ms>]`: runs the built bundle (dist/index.js) on a sample event with
  * an SCF-like context, the way SCF would, and prints the function's result on stdout (its logs go to stderr).
- * Without cloud credentials it starts the embedded TRTC emulator with throwaway keys and says so on stderr.
+ * Without cloud credentials it starts the embedded TRTC emulator with throwaway keys and says so on stderr; then
+ * the sample's `NAME.expect.json` (when there is one) also sets the scene it describes: the faults the emulator
+ * injects and the environment overrides (e.g. no credentials), so the run shows the documented outcome.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { EmulatorFault } from './emulator';
 import { localTrtc } from './local-trtc';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -32,6 +35,26 @@ function parseArgs(argv: readonly string[]): { file: string; timeoutMs: number }
   return { file, timeoutMs };
 }
 
+interface Scene {
+  faults?: EmulatorFault[];
+  env?: Record<string, string | null>;
+}
+
+function expectationPath(file: string): string {
+  return path.resolve(file).replace(/\.json$/, '.expect.json');
+}
+
+/** The faults and environment a sample's expectation file describes, if it has one. */
+function readScene(file: string): Scene | undefined {
+  const expectation = expectationPath(file);
+  if (expectation === path.resolve(file) || !existsSync(expectation)) return undefined;
+  try {
+    return JSON.parse(readFileSync(expectation, 'utf8')) as Scene;
+  } catch {
+    return undefined;
+  }
+}
+
 type Handler = (event: unknown, context: Record<string, unknown>) => Promise<unknown>;
 
 async function main(): Promise<number> {
@@ -45,6 +68,19 @@ async function main(): Promise<number> {
   const local = await localTrtc(process.env);
   process.stderr.write(`${local.banner}\n`);
   Object.assign(process.env, local.env);
+  const scene = readScene(file);
+  if (scene && local.emulator) {
+    for (const fault of scene.faults ?? []) local.emulator.inject(fault);
+    for (const [key, value] of Object.entries(scene.env ?? {})) {
+      if (value === null) delete process.env[key];
+      else process.env[key] = value;
+    }
+    const parts = [
+      scene.faults?.length ? `${scene.faults.length} emulator fault(s)` : '',
+      scene.env ? `environment ${Object.keys(scene.env).join(', ')}` : '',
+    ].filter(Boolean);
+    if (parts.length > 0) process.stderr.write(`from ${path.basename(expectationPath(file))}: ${parts.join(' and ')}\n`);
+  }
   const bundle = path.join(ROOT, 'dist', 'index.js');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { main_handler } = require(bundle) as { main_handler: Handler };
