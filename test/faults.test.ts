@@ -21,18 +21,17 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { throwawayCredential, TrtcEmulator, type EmulatorFault } from '../lib/dev/emulator';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { TrtcEmulator, type EmulatorFault } from '../lib/dev/emulator';
 import { loadBundle, ROOT } from './support/bundle';
-import { NO_CREDENTIALS, withEnv } from './support/env';
+import { useEmulator } from './support/emulated';
+import { withEnv } from './support/env';
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const credential = throwawayCredential();
+const { emulator, credential } = useEmulator({ LOG_LEVEL: 'info' });
 const secretKey = credential.secretKey;
 const sessionToken = credential.token ?? '';
-const emulator = new TrtcEmulator({ credentials: [credential] });
-let restore: () => void = () => {};
 
 /** The Function URL sample, whose body each test replaces with its own report. */
 const TEMPLATE = JSON.parse(readFileSync(path.join(ROOT, 'events', 'function-url-post-json.json'), 'utf8')) as Record<string, unknown>;
@@ -197,36 +196,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-beforeAll(async () => {
-  const url = await emulator.start();
-  restore = withEnv({
-    ...NO_CREDENTIALS,
-    TENCENTCLOUD_SECRETID: credential.secretId,
-    TENCENTCLOUD_SECRETKEY: secretKey,
-    TENCENTCLOUD_SESSIONTOKEN: sessionToken,
-    TRTC_ENDPOINT: url,
-    TENCENTCLOUD_REGION: undefined,
-    UPSTREAM_TIMEOUT_MS: undefined,
-    DEADLINE_MARGIN_MS: undefined,
-    TIME_LIMIT_MS: undefined,
-    LOG_LEVEL: 'info',
-    BATCH_CONCURRENCY: undefined,
-    BATCH_RATE_PER_SECOND: undefined,
-    REDIS_URL: undefined,
-    IDEMPOTENCY_TTL_SECONDS: undefined,
-    ALLOWED_SDK_APP_IDS: undefined,
-    AUTH_TOKEN: undefined,
-    CORS_ALLOWED_ORIGINS: undefined,
-    http_proxy: '',
-    HTTP_PROXY: '',
-    https_proxy: '',
-    HTTPS_PROXY: '',
-  });
-});
-
-afterAll(async () => {
-  restore();
-  await emulator.stop();
+afterAll(() => {
   if (process.env['REPORT_LATENCY'] === '1') {
     const worst = [...latencies].sort((a, b) => b.elapsedMs / b.limitMs - a.elapsedMs / a.limitMs);
     process.stderr.write(
@@ -235,7 +205,6 @@ afterAll(async () => {
   }
 });
 
-beforeEach(() => emulator.reset());
 
 // ── the table ───────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -8,9 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main, parseCli, type CliIo } from '../lib/dev/generate-event-cli';
-import { throwawayCredential, TrtcEmulator } from '../lib/dev/emulator';
 import {
   EVENT_SOURCES,
   generateEvent,
@@ -20,7 +19,7 @@ import {
 } from '../lib/dev/generate-event';
 import { validateReport } from '../lib/report';
 import { loadBundle, ROOT } from './support/bundle';
-import { NO_CREDENTIALS, withEnv } from './support/env';
+import { useEmulator } from './support/emulated';
 import { captureStdout } from './support/logs';
 
 type Json = Record<string, unknown>;
@@ -465,24 +464,7 @@ describe('npm run event (generate-event-cli)', () => {
 });
 
 describe('generated events through the built function (dist/index.js) and the TRTC emulator', () => {
-  const credential = throwawayCredential();
-  const emulator = new TrtcEmulator({ credentials: [credential] });
-  let restore: () => void = () => {};
-  beforeAll(async () => {
-    const url = await emulator.start();
-    restore = withEnv({
-      ...NO_CREDENTIALS,
-      TENCENTCLOUD_SECRETID: credential.secretId,
-      TENCENTCLOUD_SECRETKEY: credential.secretKey,
-      TENCENTCLOUD_SESSIONTOKEN: credential.token,
-      TRTC_ENDPOINT: url,
-    });
-  });
-  afterAll(async () => {
-    restore();
-    await emulator.stop();
-  });
-  beforeEach(() => emulator.reset());
+  const { emulator } = useEmulator();
 
   let sequence = 0;
   /** A report no other invocation here sent (the function records an identical report once). */

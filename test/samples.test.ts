@@ -6,11 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator, type EmulatorFault } from '../lib/dev/emulator';
+import { describe, expect, it } from 'vitest';
+import type { EmulatorFault } from '../lib/dev/emulator';
 import { PARAMETER_NAMES } from '../lib/report';
 import { loadBundle, ROOT } from './support/bundle';
-import { NO_CREDENTIALS, withEnv } from './support/env';
+import { useEmulator } from './support/emulated';
+import { withEnv } from './support/env';
 import { captureStdout } from './support/logs';
 
 interface Expectation {
@@ -43,26 +44,7 @@ function readJson(file: string): unknown {
   return JSON.parse(readFileSync(path.join(EVENTS, file), 'utf8'));
 }
 
-const credential = throwawayCredential();
-const emulator = new TrtcEmulator({ credentials: [credential] });
-let restore: () => void = () => {};
-
-beforeAll(async () => {
-  const url = await emulator.start();
-  restore = withEnv({
-    ...NO_CREDENTIALS,
-    TENCENTCLOUD_SECRETID: credential.secretId,
-    TENCENTCLOUD_SECRETKEY: credential.secretKey,
-    TENCENTCLOUD_SESSIONTOKEN: credential.token,
-    TRTC_ENDPOINT: url,
-    LOG_LEVEL: 'debug',
-  });
-});
-afterAll(async () => {
-  restore();
-  await emulator.stop();
-});
-beforeEach(() => emulator.reset());
+const { emulator, credential } = useEmulator({ LOG_LEVEL: 'debug' });
 
 describe('sample events', () => {
   it('there are samples, each with an expectation', () => {

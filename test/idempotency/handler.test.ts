@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
 import { loadBundle, type MainHandler } from '../support/bundle';
-import { NO_CREDENTIALS, withEnv } from '../support/env';
+import { useEmulator } from '../support/emulated';
+import { withEnv } from '../support/env';
 import { captureStdout } from '../support/logs';
 import { clearProxyEnv, freePort, startRedisServer, type RedisServer } from '../support/redis-server';
 
@@ -17,29 +17,8 @@ interface HttpAnswer {
   body: string;
 }
 
-const credential = throwawayCredential();
-const emulator = new TrtcEmulator({ credentials: [credential] });
-let restore: () => void = () => {};
-
-beforeAll(async () => {
-  clearProxyEnv();
-  const url = await emulator.start();
-  restore = withEnv({
-    ...NO_CREDENTIALS,
-    TENCENTCLOUD_SECRETID: credential.secretId,
-    TENCENTCLOUD_SECRETKEY: credential.secretKey,
-    TENCENTCLOUD_SESSIONTOKEN: credential.token,
-    TRTC_ENDPOINT: url,
-    LOG_LEVEL: 'warn',
-    REDIS_URL: undefined,
-    IDEMPOTENCY_TTL_SECONDS: undefined,
-  });
-});
-afterAll(async () => {
-  restore();
-  await emulator.stop();
-});
-beforeEach(() => emulator.reset());
+const { emulator } = useEmulator();
+beforeAll(() => clearProxyEnv());
 
 function report(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

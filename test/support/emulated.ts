@@ -11,6 +11,24 @@ export interface Emulated {
   readonly credential: EmulatorCredential;
 }
 
+/** Every variable the function reads besides credentials, unset, so a developer's shell cannot change a test. */
+export const FUNCTION_VARIABLES_UNSET: Readonly<Record<string, undefined>> = {
+  TENCENTCLOUD_REGION: undefined,
+  TRTC_ENDPOINT: undefined,
+  UPSTREAM_TIMEOUT_MS: undefined,
+  DEADLINE_MARGIN_MS: undefined,
+  TIME_LIMIT_MS: undefined,
+  LOG_LEVEL: undefined,
+  BATCH_CONCURRENCY: undefined,
+  BATCH_RATE_PER_SECOND: undefined,
+  REDIS_URL: undefined,
+  IDEMPOTENCY_TTL_SECONDS: undefined,
+  IDEMPOTENCY_CACHE_SIZE: undefined,
+  ALLOWED_SDK_APP_IDS: undefined,
+  AUTH_TOKEN: undefined,
+  CORS_ALLOWED_ORIGINS: undefined,
+};
+
 export function useEmulator(extraEnv: Readonly<Record<string, string | undefined>> = {}): Emulated {
   const credential = throwawayCredential();
   const emulator = new TrtcEmulator({ credentials: [credential] });
@@ -19,8 +37,11 @@ export function useEmulator(extraEnv: Readonly<Record<string, string | undefined
     const url = await emulator.start();
     restore = withEnv({
       ...NO_CREDENTIALS,
+      ...FUNCTION_VARIABLES_UNSET,
       http_proxy: undefined,
       HTTP_PROXY: undefined,
+      https_proxy: undefined,
+      HTTPS_PROXY: undefined,
       TENCENTCLOUD_SECRETID: credential.secretId,
       TENCENTCLOUD_SECRETKEY: credential.secretKey,
       TENCENTCLOUD_SESSIONTOKEN: credential.token,
