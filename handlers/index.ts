@@ -7,6 +7,7 @@
  *   asynchronous invocation is retried by the platform and a synchronous caller still reads the envelope.
  */
 import { runBatch } from '../lib/batch';
+import { withoutStack } from '../lib/errors';
 import { unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { outcomeResponse } from '../lib/http/response';
@@ -24,7 +25,13 @@ export class ReportNotRecordedError extends Error {
     mask: (text: string) => string = (text) => text,
   ) {
     super(mask(JSON.stringify(envelope)));
+    withoutStack(this);
   }
+}
+
+function unexpected(error: unknown): Outcome {
+  const name = error instanceof Error ? error.name : typeof error;
+  return { ok: false, failure: { status: 500, code: 'InternalError', message: `the function failed unexpectedly (${name}); retry later`, retryable: true }, attempts: 0 };
 }
 
 export async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
@@ -56,9 +63,18 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
   const { adapted } = detected;
   switch (adapted.kind) {
     case 'http': {
-      const { response, outcome } = await handleHttp(adapted.request, inv);
-      finish(outcome, adapted.request.ok && adapted.request.value.requestId ? { http_request_id: adapted.request.value.requestId } : {});
-      return response;
+      const httpRequestId = adapted.request.ok && adapted.request.value.requestId ? { http_request_id: adapted.request.value.requestId } : {};
+      try {
+        const { response, outcome } = await handleHttp(adapted.request, inv);
+        finish(outcome, httpRequestId);
+        return response;
+      } catch (error) {
+        // Never reached by design; if a defect throws, the HTTP caller still gets an answer and no stack trace.
+        const outcome = unexpected(error);
+        inv.log.error('unexpected error', { error });
+        finish(outcome, httpRequestId);
+        return outcomeResponse(outcome, inv.id);
+      }
     }
     case 'report': {
       const outcome = await submitReport(adapted.params, inv);

@@ -5,6 +5,7 @@
  * the platform redelivers the batch. Calls run with bounded concurrency under a rate, and no call is started when
  * the time left would not cover one.
  */
+import { withoutStack } from './errors';
 import type { Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import { messageKey } from './idempotency/keys';
@@ -51,6 +52,7 @@ export class BatchIncompleteError extends Error {
           `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}`,
       ),
     );
+    withoutStack(this);
   }
 }
 

@@ -2,6 +2,7 @@
  * The Timer trigger is not a report. It is acknowledged without calling TRTC, and doubles as a health probe:
  * it checks that the configuration is valid and that credentials are present (without creating a record).
  */
+import { withoutStack } from './errors';
 import type { Invocation } from './pipeline';
 import { readCredentials } from './trtc/credentials';
 
@@ -13,6 +14,10 @@ export interface ProbeResult {
 /** Thrown when the probe finds the function unable to send reports, so the invocation shows as failed in monitoring. */
 export class ProbeFailedError extends Error {
   override readonly name = 'ProbeFailedError';
+  constructor(message: string) {
+    super(message);
+    withoutStack(this);
+  }
 }
 
 export function probe(trigger: string, inv: Invocation): ProbeResult {

@@ -81,6 +81,7 @@ describe('sample events', () => {
     let envelope: { Response: { RequestId: string; Error?: { Code: string; Message: string } } };
     if (expected.result === 'throws') {
       expect(run.error, 'the handler rejects').toBeInstanceOf(Error);
+      expect((run.error as Error).stack, 'no stack frames for the platform log').not.toMatch(/\n\s+at /);
       envelope = JSON.parse((run.error as Error).message) as typeof envelope;
     } else {
       expect(run.error, 'the handler does not throw').toBeUndefined();
@@ -122,6 +123,7 @@ function checkNonEnvelope(expected: Expectation, run: { value?: unknown; error?:
   if (expected.errorCode === 'BatchIncomplete' || expected.errorCode === 'ProbeFailed') {
     expect(run.error).toBeInstanceOf(Error);
     expect((run.error as Error).name).toBe(`${expected.errorCode}Error`);
+    expect((run.error as Error).stack, 'no stack frames for the platform log').not.toMatch(/\n\s+at /);
     expect((run.error as Error).message).toMatch(/\S/);
     return;
   }
