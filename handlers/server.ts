@@ -282,7 +282,8 @@ async function serve(server: http.Server, options: ServerOptions, req: IncomingM
     return;
   }
 
-  const prepared = prepareInvocation(undefined, {
+  // The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
+  const prepared = prepareInvocation({ request_id: requestId }, {
     startedAt,
     ...(options.env ? { env: options.env } : {}),
     ...(options.client ? { client: options.client } : {}),

@@ -218,6 +218,8 @@ describe('node dist/server.js', () => {
     const reply = await send(server.port, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ SdkAppId: '1400188366' }) });
     expect(reply.status).toBe(400);
     expect(envelope(reply).Response.Error?.Code).toBe('MissingParameter');
+    // With no TRTC answer, the envelope's RequestId is this request's id, the one in X-Request-Id.
+    expect(envelope(reply).Response.RequestId).toBe(reply.headers['x-request-id']);
     expect(emulator.calls).toHaveLength(0);
   });
 
