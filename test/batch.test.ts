@@ -44,8 +44,11 @@ describe('batches', () => {
       expect(run.error).toBeUndefined();
       expect((run.value as { sent: number }).sent).toBe(8);
       const starts = emulator.calls.map((c) => c.at).sort((a, b) => a - b);
-      // 10 per second: consecutive calls reach TRTC at least ~100 ms apart (a little slack for the network).
-      for (let i = 1; i < starts.length; i += 1) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(80);
+      // 10 per second: the calls are started 100 ms apart. Arrival times jitter with the network and the machine's
+      // load, so check spans rather than single gaps: 8 calls span at least 7 intervals, and no three arrive within
+      // two intervals' time (with slack for the jitter).
+      expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(7 * 100 - 50);
+      for (let i = 2; i < starts.length; i += 1) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(2 * 100 - 60);
     } finally {
       undo();
     }
@@ -58,9 +61,9 @@ describe('batches', () => {
       const { main_handler } = loadBundle({ fresh: true });
       const run = await captureStdout(() => main_handler(kafka(6), { request_id: randomUUID(), time_limit_in_ms: 10_000 }));
       expect(run.error).toBeUndefined();
-      // Each call is held 300 ms; with two in flight, no third call arrives while two are held.
+      // Each call is held 300 ms; with two in flight, a third call can only start once one of them is answered.
       const starts = emulator.calls.map((c) => c.at).sort((a, b) => a - b);
-      for (let i = 2; i < starts.length; i += 1) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(280);
+      for (let i = 2; i < starts.length; i += 1) expect(starts[i]! - starts[i - 2]!).toBeGreaterThanOrEqual(300 - 40);
     } finally {
       undo();
     }
