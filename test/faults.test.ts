@@ -23,6 +23,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { TrtcEmulator, type EmulatorFault } from '../lib/dev/emulator';
+import type { TroubleReport } from '../lib/report';
 import { loadBundle, ROOT } from './support/bundle';
 import { useEmulator } from './support/emulated';
 import { withEnv } from './support/env';
@@ -36,16 +37,7 @@ const sessionToken = credential.token ?? '';
 /** The Function URL sample, whose body each test replaces with its own report. */
 const TEMPLATE = JSON.parse(readFileSync(path.join(ROOT, 'events', 'function-url-post-json.json'), 'utf8')) as Record<string, unknown>;
 
-interface Report {
-  SdkAppId: string;
-  RoomId: string;
-  TeacherUserId: string;
-  StudentUserId: string;
-  TroubleUserId: string;
-  TroubleType: number;
-  TroubleTime: number;
-  TroubleMsg: string;
-}
+type Report = TroubleReport;
 
 /** A distinct report per test, so an idempotency store can never replay another test's answer. */
 function reportFor(label: string): Report {
