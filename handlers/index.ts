@@ -12,7 +12,7 @@ import { unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { outcomeResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
-import { toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
+import { failed, toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
 import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
 import { runProbe } from '../lib/timer';
@@ -31,7 +31,7 @@ export class ReportNotRecordedError extends Error {
 
 function unexpected(error: unknown): Outcome {
   const name = error instanceof Error ? error.name : typeof error;
-  return { ok: false, failure: { status: 500, code: 'InternalError', message: `the function failed unexpectedly (${name}); retry later`, retryable: true }, attempts: 0 };
+  return failed({ status: 500, code: 'InternalError', message: `the function failed unexpectedly (${name}); retry later`, retryable: true });
 }
 
 export async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
@@ -51,11 +51,7 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
   }
 
   if (!detected) {
-    const outcome: Outcome = {
-      ok: false,
-      failure: unrecognisedEvent(`unrecognised event (${describeShape(event)}): ${EXPECTED_EVENTS}`),
-      attempts: 0,
-    };
+    const outcome = failed(unrecognisedEvent(`unrecognised event (${describeShape(event)}): ${EXPECTED_EVENTS}`));
     finish(outcome);
     return toEnvelope(outcome, inv.id);
   }

@@ -35,7 +35,7 @@ import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } 
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation } from '../lib/invocation';
 import { createLogger, type Logger } from '../lib/log';
-import type { Outcome } from '../lib/outcome';
+import { failed, type Outcome } from '../lib/outcome';
 import type { TroubleInfoClient } from '../lib/trtc/client';
 import { secretValues } from '../lib/trtc/credentials';
 
@@ -312,7 +312,7 @@ async function serve(server: http.Server, options: ServerOptions, req: IncomingM
     return;
   }
   if (read.kind === 'too-large') {
-    const outcome: Outcome = { ok: false, failure: payloadTooLarge(MAX_BODY_BYTES), attempts: 0 };
+    const outcome = failed(payloadTooLarge(MAX_BODY_BYTES));
     // Not drained: the client is still sending; the answer goes out, then the connection is cut.
     if (!read.drained) res.once('finish', () => req.socket.destroy());
     send(res, outcomeResponse(outcome, inv.id), requestId, true);

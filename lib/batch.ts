@@ -6,7 +6,7 @@
  * the time left would not cover one.
  */
 import { withoutStack } from './errors';
-import type { Outcome } from './outcome';
+import { failed, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import { messageKey } from './idempotency/keys';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
@@ -91,7 +91,7 @@ export async function processBatch(
   let next = 0;
 
   const processOne = async (record: BatchRecord): Promise<RecordResult> => {
-    if (!record.params.ok) return resultOf(record, { ok: false, failure: record.params.failure, attempts: 0 });
+    if (!record.params.ok) return resultOf(record, failed(record.params.failure));
     const checked = checkReport(record.params.value, inv);
     if (!checked.ok) return resultOf(record, checked.outcome);
     if (inv.deadline.remaining() < callEstimateMs()) {

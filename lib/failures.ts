@@ -64,10 +64,6 @@ export function forbiddenApp(sdkAppId: string): Failure {
   };
 }
 
-export function notFound(path: string): Failure {
-  return { status: 404, code: 'ResourceNotFound', message: `no such path: ${path.slice(0, 64)}`, retryable: false };
-}
-
 /** The function ran out of time before the report could be sent (or before a retry could be made). */
 export function outOfTime(message: string): Failure {
   return { status: 504, code: 'UpstreamTimeout', message, retryable: true };

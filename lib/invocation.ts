@@ -9,7 +9,7 @@ import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
 import { createLogger, maskSecrets } from './log';
 import { misconfigured } from './failures';
-import type { Outcome } from './outcome';
+import { failed, type Outcome } from './outcome';
 import type { Invocation } from './pipeline';
 import { sharedClient, type TroubleInfoClient } from './trtc/client';
 import { secretValues } from './trtc/credentials';
@@ -131,5 +131,5 @@ export function logInvocation(
 
 /** The outcome of an invocation whose configuration is invalid: a 500 naming every bad variable. */
 export function configurationOutcome(errors: readonly string[]): Outcome {
-  return { ok: false, failure: misconfigured(`invalid configuration: ${errors.join('; ')}`), attempts: 0 };
+  return failed(misconfigured(`invalid configuration: ${errors.join('; ')}`));
 }

@@ -9,7 +9,7 @@ import { reportKey } from './idempotency/keys';
 import { sendOnce } from './idempotency/once';
 import type { IdempotencyStore } from './idempotency/store';
 import type { Logger } from './log';
-import type { Outcome } from './outcome';
+import { failed, type Outcome } from './outcome';
 import { validateReport, type TroubleReport } from './report';
 import type { TroubleInfoClient } from './trtc/client';
 import { readCredentials } from './trtc/credentials';
@@ -37,13 +37,13 @@ export type Checked = { ok: true; report: TroubleReport } | { ok: false; outcome
 /** Validation and the function's own preconditions; no I/O. */
 export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invocation): Checked {
   const validated = validateReport(params);
-  if (!validated.ok) return { ok: false, outcome: { ok: false, failure: invalidParameters(validated.problems), attempts: 0 } };
+  if (!validated.ok) return { ok: false, outcome: failed(invalidParameters(validated.problems)) };
   const allowed = inv.config.allowedSdkAppIds;
   if (allowed && !allowed.has(validated.report.SdkAppId)) {
-    return { ok: false, outcome: { ok: false, failure: forbiddenApp(validated.report.SdkAppId), attempts: 0 } };
+    return { ok: false, outcome: failed(forbiddenApp(validated.report.SdkAppId)) };
   }
   const credentials = readCredentials(inv.env);
-  if (!credentials.ok) return { ok: false, outcome: { ok: false, failure: misconfigured(credentials.message), attempts: 0 } };
+  if (!credentials.ok) return { ok: false, outcome: failed(misconfigured(credentials.message)) };
   return { ok: true, report: validated.report };
 }
 

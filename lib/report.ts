@@ -56,17 +56,6 @@ export const LIMITS = {
   maxTroubleTime: 9_999_999_999,
 } as const;
 
-export const TROUBLE_TYPES: Readonly<Record<number, string>> = {
-  1: 'video',
-  2: 'audio',
-  3: 'video and audio',
-  4: 'class switch',
-  5: 'room entry',
-  6: 'help',
-  7: 'feedback',
-  8: 'complaint',
-};
-
 const ID_FIELDS = ['SdkAppId', 'RoomId', 'TeacherUserId', 'StudentUserId', 'TroubleUserId'] as const;
 type IdField = (typeof ID_FIELDS)[number];
 

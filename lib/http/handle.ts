@@ -4,7 +4,7 @@
  */
 import { badRequest, methodNotAllowed, unauthorized } from '../failures';
 import { callerKey } from '../idempotency/keys';
-import type { Failure, Outcome } from '../outcome';
+import { failed, type Outcome } from '../outcome';
 import { submitReport, type Invocation } from '../pipeline';
 import { corsHeaders, isAuthorised, preflightHeaders } from './guard';
 import { httpParams, type HttpRequest, type Parsed } from './request';
@@ -16,11 +16,9 @@ export interface HttpResult {
   readonly outcome?: Outcome;
 }
 
-const refuse = (failure: Failure): Outcome => ({ ok: false, failure, attempts: 0 });
-
 export async function handleHttp(request: Parsed<HttpRequest>, inv: Invocation): Promise<HttpResult> {
   if (!request.ok) {
-    const outcome = refuse(request.failure);
+    const outcome = failed(request.failure);
     return { response: outcomeResponse(outcome, inv.id), outcome };
   }
   const req = request.value;
@@ -35,13 +33,13 @@ export async function handleHttp(request: Parsed<HttpRequest>, inv: Invocation):
 }
 
 async function submit(req: HttpRequest, inv: Invocation): Promise<Outcome> {
-  if (req.method !== 'GET' && req.method !== 'POST') return refuse(methodNotAllowed(req.method));
-  if (!isAuthorised(inv.config, req.headers['authorization'])) return refuse(unauthorized());
+  if (req.method !== 'GET' && req.method !== 'POST') return failed(methodNotAllowed(req.method));
+  if (!isAuthorised(inv.config, req.headers['authorization'])) return failed(unauthorized());
   const params = httpParams(req);
-  if (!params.ok) return refuse(params.failure);
+  if (!params.ok) return failed(params.failure);
   const header = req.headers['idempotency-key'];
   if (header === undefined) return submitReport(params.value, inv);
   const key = callerKey(header);
-  if (!key.ok) return refuse(badRequest(key.error));
+  if (!key.ok) return failed(badRequest(key.error));
   return submitReport(params.value, inv, { key: key.key });
 }

@@ -4,7 +4,7 @@
  * key. When the store cannot be reached the report is NOT sent (it could be a duplicate) and the caller is told
  * to retry.
  */
-import type { Failure, Outcome } from '../outcome';
+import { failed, type Failure, type Outcome } from '../outcome';
 import type { TroubleReport } from '../report';
 import { fingerprint } from './keys';
 import type { BeginResult, IdempotencyStore } from './store';
@@ -57,11 +57,11 @@ export async function sendOnce(report: TroubleReport, send: () => Promise<Outcom
     begun = await store.begin(key, Math.max(1000, options.inProgressTtlMs));
   } catch (error) {
     options.onStoreError?.('begin', error);
-    return { ok: false, failure: storeUnavailable(store.kind), attempts: 0 };
+    return failed(storeUnavailable(store.kind));
   }
-  if (begun.state === 'in-progress') return { ok: false, failure: inProgress(), attempts: 0 };
+  if (begun.state === 'in-progress') return failed(inProgress());
   if (begun.state === 'completed') {
-    if (begun.record.fingerprint !== print) return { ok: false, failure: keyReused(), attempts: 0 };
+    if (begun.record.fingerprint !== print) return failed(keyReused());
     return { ok: true, requestId: begun.record.requestId, attempts: 0, replayed: true };
   }
   const outcome = await send();
