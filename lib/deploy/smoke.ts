@@ -1,0 +1,62 @@
+/**
+ * The smoke check after a deploy, creating no record: Invoke with a Timer event (the function's health probe:
+ * it checks configuration and credentials and sends nothing), and a GET without parameters to the Function URL,
+ * which the function answers itself (400 MissingParameter, or 401 when AUTH_TOKEN is set) without calling TRTC.
+ */
+import type { ScfApi } from './scf-api';
+
+export interface SmokeReport {
+  readonly ok: boolean;
+  readonly invoke: { readonly ok: boolean; readonly detail: string };
+  readonly http: { readonly ok: boolean; readonly detail: string; readonly status?: number };
+}
+
+/** Answers that prove the function itself answered the URL without a TRTC call. */
+const HTTP_OK = new Set([400, 401]);
+const HTTP_TIMEOUT_MS = 15_000;
+
+function clip(text: string, n = 200): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > n ? `${one.slice(0, n)}…` : one;
+}
+
+async function invokeProbe(api: ScfApi, fn: string): Promise<SmokeReport['invoke']> {
+  try {
+    const r = await api.invoke(fn, { Type: 'Timer', TriggerName: 'deploy-smoke-check', Time: new Date().toISOString(), Message: '' });
+    if (r.errMsg !== '') return { ok: false, detail: `the health probe failed: ${clip(r.errMsg)}` };
+    return { ok: true, detail: `health probe passed in ${r.durationMs} ms: ${clip(r.retMsg)}` };
+  } catch (error) {
+    return { ok: false, detail: `Invoke failed: ${clip(error instanceof Error ? error.message : String(error))}` };
+  }
+}
+
+async function httpProbe(url: string | null): Promise<SmokeReport['http']> {
+  if (url === null) return { ok: true, detail: 'skipped: no Function URL' };
+  try {
+    const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'manual' });
+    const body = await res.text();
+    let code = '';
+    try {
+      const parsed = JSON.parse(body) as { Response?: { Error?: { Code?: unknown } } };
+      code = typeof parsed.Response?.Error?.Code === 'string' ? parsed.Response.Error.Code : '';
+    } catch {
+      code = '';
+    }
+    const ok = HTTP_OK.has(res.status) && code !== '';
+    return {
+      ok,
+      status: res.status,
+      detail: ok ? `GET ${url} answered ${res.status} ${code} (by the function, no TRTC call)` : `GET ${url} answered ${res.status}: ${clip(body)}`,
+    };
+  } catch (error) {
+    return { ok: false, detail: `GET ${url} failed: ${clip(error instanceof Error ? error.message : String(error))}` };
+  }
+}
+
+export async function smokeCheck(api: ScfApi, fn: string, url: string | null, print: (line: string) => void): Promise<SmokeReport> {
+  const invoke = await invokeProbe(api, fn);
+  print(`smoke: Invoke ${invoke.ok ? 'ok' : 'FAILED'}: ${invoke.detail}`);
+  const http = await httpProbe(url);
+  print(`smoke: Function URL ${http.ok ? 'ok' : 'FAILED'}: ${http.detail}`);
+  return { ok: invoke.ok && http.ok, invoke, http };
+}
