@@ -5,7 +5,7 @@
  */
 import { parse } from 'yaml';
 import { loadConfig } from '../config';
-import { cronError } from './cron';
+import { parseCron } from '../dev/scf/cron';
 
 export type AuthType = 'NONE' | 'CAM';
 
@@ -298,8 +298,11 @@ function timerTrigger(e: Errors, path: string, name: string | undefined, p: Obj)
   else if (!/^[A-Za-z0-9_-]{1,100}$/.test(name)) e.add(`${path}.name`, 'must hold only letters, digits, - and _ (at most 100)');
   const cron = str(e, `${path}.parameters.cronExpression`, p.cronExpression, true) ?? '';
   if (cron) {
-    const problem = cronError(cron);
-    if (problem) e.add(`${path}.parameters.cronExpression`, problem);
+    // SCF takes the 5-field form too, but this file uses one form: the 7-field one SCF documents for triggers.
+    const fields = cron.split(/\s+/).length;
+    const parsed = parseCron(cron);
+    if (fields !== 7) e.add(`${path}.parameters.cronExpression`, `must have 7 fields (second minute hour day month weekday year), e.g. "0 */10 * * * * *"; got ${fields}`);
+    else if (!parsed.ok) e.add(`${path}.parameters.cronExpression`, parsed.reason);
   }
   const argument = p.argument === undefined ? undefined : str(e, `${path}.parameters.argument`, p.argument, false);
   return {

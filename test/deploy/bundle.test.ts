@@ -1,14 +1,13 @@
 /**
  * The deployable artefact: dist/index.js is self-contained CommonJS exporting main_handler, carries no dev-time
- * code, and serverless.yml packages exactly it with the right runtime and handler.
+ * code. (serverless.yml's rules: config.test.ts; what is zipped: artifact and serverless-package tests.)
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { BUNDLE, ROOT } from './support/bundle';
+import { BUNDLE, ROOT } from '../support/bundle';
 
 interface Meta {
   inputs: Record<string, unknown>;
@@ -51,32 +50,5 @@ describe('dist/index.js', () => {
     const size = readFileSync(BUNDLE).length;
     // About 140 KiB of SDK and function plus 150 KiB of ioredis (evaluated only when REDIS_URL is set).
     expect(size).toBeLessThan(320 * 1024);
-  });
-});
-
-describe('serverless.yml', () => {
-  const yml = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8')) as {
-    provider: { name: string; runtime: string; timeout: number; environment?: { variables?: Record<string, string> } };
-    plugins: string[];
-    package: { patterns: string[] };
-    functions: Record<string, { handler: string }>;
-  };
-
-  it('uses the tencent provider, the plugin and the newest Node runtime', () => {
-    expect(yml.provider.name).toBe('tencent');
-    expect(yml.plugins).toContain('serverless-tencent-scf');
-    expect(yml.provider.runtime).toBe('Nodejs18.15');
-  });
-
-  it('packages only the bundle, and the handler points into it', () => {
-    expect(yml.package.patterns).toEqual(['!**', 'dist/index.js']);
-    const handlers = Object.values(yml.functions).map((f) => f.handler);
-    expect(handlers).toEqual(['dist/index.main_handler']);
-  });
-
-  it('leaves room for the deadline margin inside the timeout', () => {
-    const margin = Number(yml.provider.environment?.variables?.DEADLINE_MARGIN_MS ?? 500);
-    const attempt = Number(yml.provider.environment?.variables?.UPSTREAM_TIMEOUT_MS ?? 5000);
-    expect(yml.provider.timeout * 1000).toBeGreaterThan(margin + attempt);
   });
 });
