@@ -581,6 +581,11 @@ export class TrtcEmulator {
     await closed;
   }
 
+  /** Makes one more key pair known (e.g. temporary keys minted for a function's run role). */
+  addCredential(credential: EmulatorCredential): void {
+    this.credentialsById.set(credential.secretId, { ...credential });
+  }
+
   /** Queues `fault` for the next `times` requests (default 1); faults apply before any other check. */
   inject(fault: EmulatorFault, times = 1): void {
     validateFault(fault);

@@ -329,3 +329,125 @@ export function parseAuthorization(header: string): ParseAuthorizationResult {
   }
   return { ok: true, value: { algorithm, secretId, date, service, signedHeaders, signature: sig } };
 }
+
+/** A request as a TC3 verifier sees it: lower-case header names, the exact body bytes. */
+export interface Tc3ReceivedRequest {
+  method: string;
+  /** The query after `?` (`""` for POST). */
+  rawQuery: string;
+  headers: Readonly<Record<string, string>>;
+  body: Uint8Array;
+}
+
+/** What a verifier knows about a SecretId. */
+export interface Tc3KnownKey {
+  secretKey: string;
+  /** Present ⇒ temporary keys: X-TC-Token is required and must equal it. */
+  token?: string;
+}
+
+/** The verdict of {@link verifyTc3Request}: the SecretId, or the API error to answer. */
+export type Tc3Verdict =
+  | { ok: true; secretId: string }
+  | { ok: false; code: string; message: string; detail: string };
+
+function tc3Equal(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return ha.equals(hb);
+}
+
+function withoutPort(host: string): string {
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    return end === -1 ? host : host.slice(0, end + 1);
+  }
+  const colon = host.lastIndexOf(':');
+  return colon === -1 ? host : host.slice(0, colon);
+}
+
+/**
+ * Verifies a TC3-HMAC-SHA256 request exactly as received, with the loopback quirks of the SDK: the scope service
+ * must equal the first label of the Host hostname (`127` for `127.0.0.1:PORT`), and `host` may have been signed
+ * with or without its `:port`. Checks, in order: Authorization syntax, X-TC-Timestamp, scope date, scope service,
+ * clock skew, the SecretId, the signature, then X-TC-Token.
+ */
+export function verifyTc3Request(
+  request: Tc3ReceivedRequest,
+  lookup: (secretId: string) => Tc3KnownKey | undefined,
+  nowMs: number,
+  maxSkewSeconds = 300,
+): Tc3Verdict {
+  const fail = (code: string, message: string, detail: string): Tc3Verdict => ({ ok: false, code, message, detail });
+  const invalid = (detail: string): Tc3Verdict =>
+    fail('AuthFailure.InvalidAuthorization', 'The `Authorization` header is invalid.', detail);
+  const mismatch = (detail: string): Tc3Verdict =>
+    fail('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.', detail);
+  const headers = request.headers;
+  const header = headers['authorization'];
+  if (header === undefined || header.trim() === '') return invalid('missing Authorization header');
+  const parsed = parseAuthorization(header);
+  if (!parsed.ok) return invalid(parsed.error.message);
+  const auth = parsed.value;
+  if (auth.algorithm !== TC3_ALGORITHM) return invalid(`unsupported algorithm ${auth.algorithm}`);
+  if (!auth.signedHeaders.includes('content-type') || !auth.signedHeaders.includes('host')) {
+    return invalid('SignedHeaders must include content-type and host');
+  }
+  const timestampText = headers['x-tc-timestamp'];
+  if (timestampText === undefined || timestampText === '') {
+    return fail('MissingParameter', 'The request is missing a required parameter `Timestamp`.', 'no X-TC-Timestamp');
+  }
+  if (!/^\d{1,12}$/.test(timestampText)) {
+    return fail('InvalidParameter', `The parameter \`Timestamp\` is invalid: \`${timestampText.slice(0, 32)}\`.`, 'bad X-TC-Timestamp');
+  }
+  const timestamp = Number(timestampText);
+  if (auth.date !== utcDate(timestamp)) return mismatch('scope date is not the UTC date of X-TC-Timestamp');
+  const hostHeader = headers['host']?.trim();
+  if (hostHeader === undefined || hostHeader === '') return mismatch('missing Host header');
+  const expectedService = withoutPort(hostHeader).toLowerCase().split('.')[0] ?? '';
+  if (auth.service !== expectedService) return mismatch(`scope service ${auth.service} does not match host label ${expectedService}`);
+  const nowSeconds = Math.floor(nowMs / 1000);
+  if (Math.abs(timestamp - nowSeconds) > maxSkewSeconds) {
+    return fail(
+      'AuthFailure.SignatureExpire',
+      `Signature expired. Timestamp is ${String(timestamp)}, server time is ${String(nowSeconds)}; the difference exceeds ${String(maxSkewSeconds)} seconds.`,
+      'clock skew',
+    );
+  }
+  const key = lookup(auth.secretId);
+  if (key === undefined) {
+    return fail('AuthFailure.SecretIdNotFound', 'The SecretId is not found, please ensure that your SecretId is correct.', 'unknown SecretId');
+  }
+  const signedValues: Record<string, string> = {};
+  for (const name of auth.signedHeaders) {
+    const value = headers[name];
+    if (value === undefined) return mismatch(`signed header ${name} missing from the request`);
+    signedValues[name] = value;
+  }
+  const keys = signingKey(key.secretKey, auth.date, auth.service);
+  const scope = `${auth.date}/${auth.service}/${TC3_TERMINATOR}`;
+  let matched = false;
+  for (const hostValue of [hostHeader, withoutPort(hostHeader)]) {
+    const canonical = canonicalRequest({
+      method: request.method,
+      uri: '/',
+      query: request.rawQuery,
+      headers: { ...signedValues, host: hostValue },
+      signedHeaders: auth.signedHeaders,
+      payload: request.body,
+    });
+    // Every candidate is evaluated (no early exit).
+    matched = tc3Equal(signature(keys.secretSigning, stringToSign(timestamp, scope, canonical)), auth.signature) || matched;
+  }
+  if (!matched) return mismatch('signature mismatch');
+  const token = headers['x-tc-token'] ?? '';
+  const tokenFailure = 'The provided token is invalid or has expired.';
+  if (key.token !== undefined) {
+    if (token === '' || !tc3Equal(token, key.token)) {
+      return fail('AuthFailure.TokenFailure', tokenFailure, token === '' ? 'X-TC-Token missing' : 'X-TC-Token mismatch');
+    }
+  } else if (token !== '') {
+    return fail('AuthFailure.TokenFailure', tokenFailure, 'X-TC-Token sent with long-term keys');
+  }
+  return { ok: true, secretId: auth.secretId };
+}
