@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { TrtcEmulator } from '../emulator';
 import { ScfApiServer, type ScfCall } from './api-server';
@@ -45,7 +44,7 @@ export interface LocalCloud {
   close(): Promise<void>;
 }
 
-const RUNNER_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runner.ts');
+const RUNNER_SOURCE = path.join(__dirname, 'runner.ts');
 
 /** Compiles runner.ts to plain CommonJS, so instances run on bare node. */
 async function compileRunner(dir: string): Promise<string> {
