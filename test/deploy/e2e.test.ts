@@ -55,7 +55,7 @@ function editYml(dir: string, edit: (d: Doc) => void): void {
   writeFileSync(file, stringify(d));
 }
 
-describe('npm run deploy against the local SCF', () => {
+describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
   let cloud: LocalCloud;
   let dir: string;
   let lines: string[];
