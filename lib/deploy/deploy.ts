@@ -192,7 +192,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const spec = functionSpec(fn);
   const zip64 = artifact.zip.toString('base64');
   for (const step of steps) {
-    if (step.action === 'nothing') continue;
+    if (step.action === 'nothing' || step.action === 'keep') continue;
     print(`${step.action}${'trigger' in step ? ` ${step.trigger.type} ${step.trigger.name}` : ` ${fn.name}`}`);
     try {
       switch (step.action) {

@@ -13,7 +13,10 @@ export type Step =
   | { readonly action: 'DeleteFunction'; readonly reason: string; readonly destructive: true }
   | { readonly action: 'CreateTrigger' | 'UpdateTrigger'; readonly reason: string; readonly trigger: TriggerSpec }
   | { readonly action: 'DeleteTrigger'; readonly reason: string; readonly trigger: TriggerSpec; readonly destructive: true }
-  | { readonly action: 'nothing'; readonly reason: string };
+  | { readonly action: 'nothing' | 'keep'; readonly reason: string };
+
+/** The trigger types serverless.yml describes; others (a legacy API Gateway trigger, COS, …) are left alone. */
+const MANAGED_TRIGGERS = new Set(['http', 'timer', 'ckafka']);
 
 export interface Observed {
   readonly fn: FunctionState | null;
@@ -202,8 +205,13 @@ export function planDeploy(wanted: FunctionConfig, codeSha256: string, observed:
   }
 
   const wantedKeys = new Set(wantedTriggers.map(triggerKey));
+  const kept: Step[] = [];
   for (const have of existing) {
     if (wantedKeys.has(triggerKey(have))) continue;
+    if (!MANAGED_TRIGGERS.has(have.type)) {
+      kept.push({ action: 'keep', reason: `${describeTrigger(have)} is left as it is (npm run deploy manages http, timer and ckafka triggers only)` });
+      continue;
+    }
     const url = have.type === 'http' ? extranetUrl(have.desc) : null;
     steps.push({
       action: 'DeleteTrigger',
@@ -238,8 +246,8 @@ export function planDeploy(wanted: FunctionConfig, codeSha256: string, observed:
   }
   steps.push(...creates);
   if (steps.length === 0) {
-    steps.push({ action: 'nothing', reason: `${wanted.name} and its ${existing.length} trigger(s) already match serverless.yml and this build` });
+    steps.push({ action: 'nothing', reason: `${wanted.name} and its ${existing.length - kept.length} trigger(s) already match serverless.yml and this build` });
   }
-  return steps;
+  return [...steps, ...kept];
 }
 

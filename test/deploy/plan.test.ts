@@ -128,6 +128,14 @@ describe('planDeploy', () => {
     expect(steps[0]!.reason).toBe('http trigger old-url is not in serverless.yml; its Function URL https://1250000000-abc.ap-guangzhou.tencentscf.com stops working');
   });
 
+  it('a trigger of a type serverless.yml does not describe (legacy API Gateway) is left alone, saying so', () => {
+    const apigw: TriggerState = { type: 'apigw', name: 'SCF_API_SERVICE', desc: '{}', qualifier: '$LATEST', enable: true, customArgument: '' };
+    const steps = plan({ triggers: [URL_TRIGGER, apigw] });
+    expect(actions(steps)).toEqual(['nothing', 'keep']);
+    expect(steps[0]!.reason).toMatch(/its 1 trigger\(s\) already match/);
+    expect(steps[1]!.reason).toBe('apigw trigger SCF_API_SERVICE is left as it is (npm run deploy manages http, timer and ckafka triggers only)');
+  });
+
   describe('timer and ckafka', () => {
     const timer: Trigger = { type: 'timer', name: 'probe', cron: '0 */10 * * * * *', qualifier: '$DEFAULT', enable: true };
     const kafka: Trigger = {
