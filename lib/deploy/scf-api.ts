@@ -280,34 +280,26 @@ export class SdkScfApi implements ScfApi {
     }
   }
 
+  /** CreateTrigger and UpdateTrigger take the same fields. Enable is always sent (SCF's default differs by type). */
+  private triggerParams(fn: string, t: TriggerSpec) {
+    return {
+      FunctionName: fn,
+      Namespace: this.namespace,
+      TriggerName: t.name,
+      Type: t.type,
+      TriggerDesc: t.desc,
+      Qualifier: t.qualifier,
+      Enable: t.enable ? 'OPEN' : 'CLOSE',
+      ...(t.customArgument !== undefined ? { CustomArgument: t.customArgument } : {}),
+    };
+  }
+
   async createTrigger(fn: string, t: TriggerSpec): Promise<void> {
-    await this.call('CreateTrigger', () =>
-      this.client.CreateTrigger({
-        FunctionName: fn,
-        Namespace: this.namespace,
-        TriggerName: t.name,
-        Type: t.type,
-        TriggerDesc: t.desc,
-        Qualifier: t.qualifier,
-        Enable: t.enable ? 'OPEN' : 'CLOSE',
-        ...(t.customArgument !== undefined ? { CustomArgument: t.customArgument } : {}),
-      }),
-    );
+    await this.call('CreateTrigger', () => this.client.CreateTrigger(this.triggerParams(fn, t)));
   }
 
   async updateTrigger(fn: string, t: TriggerSpec): Promise<void> {
-    await this.call('UpdateTrigger', () =>
-      this.client.UpdateTrigger({
-        FunctionName: fn,
-        Namespace: this.namespace,
-        TriggerName: t.name,
-        Type: t.type,
-        TriggerDesc: t.desc,
-        Qualifier: t.qualifier,
-        Enable: t.enable ? 'OPEN' : 'CLOSE',
-        ...(t.customArgument !== undefined ? { CustomArgument: t.customArgument } : {}),
-      }),
-    );
+    await this.call('UpdateTrigger', () => this.client.UpdateTrigger(this.triggerParams(fn, t)));
   }
 
   async deleteTrigger(fn: string, t: Pick<TriggerSpec, 'type' | 'name' | 'qualifier'>): Promise<void> {

@@ -3,12 +3,12 @@
  * message, 2 usage; --json's last stdout line; one line per step without --json; no secret printed.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../lib/dev/scf/index';
 import { ROOT } from '../support/bundle';
+import { copyProject } from './support';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(ROOT, 'lib', 'deploy', 'cli.ts');
@@ -36,10 +36,7 @@ describe('deploy CLI', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     cloud = await startLocalCloud({ activationDelayMs: 50 });
     env = { SCF_ENDPOINT: cloud.scfEndpoint, TENCENTCLOUD_SECRET_ID: cloud.deployer.secretId, TENCENTCLOUD_SECRET_KEY: cloud.deployer.secretKey };
-    dir = mkdtempSync(path.join(tmpdir(), 'deploy-cli-'));
-    mkdirSync(path.join(dir, 'dist'));
-    copyFileSync(path.join(ROOT, 'serverless.yml'), path.join(dir, 'serverless.yml'));
-    for (const f of ['index.js', 'meta.json']) copyFileSync(path.join(ROOT, 'dist', f), path.join(dir, 'dist', f));
+    dir = copyProject('deploy-cli-');
   });
 
   afterAll(async () => {

@@ -4,8 +4,7 @@
  * changed (nothing, the configuration, the code, one trigger); --dry-run writes nothing and plans the same;
  * CreateFailed is deleted and re-created only with consent; a runtime change is refused.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -14,6 +13,8 @@ import { deploy, DeployError, type DeployOptions, type DeployResult } from '../.
 import { SdkScfApi } from '../../lib/deploy/scf-api';
 import { startLocalCloud, type LocalCloud } from '../../lib/dev/scf/index';
 import { ROOT } from '../support/bundle';
+import { BASE } from '../unit/support';
+import { copyProject } from './support';
 
 const WRITE_ACTIONS = new Set([
   'CreateFunction',
@@ -25,25 +26,7 @@ const WRITE_ACTIONS = new Set([
   'DeleteTrigger',
 ]);
 
-const REPORT = {
-  SdkAppId: '1400188366',
-  RoomId: '1587879309',
-  TeacherUserId: 'teacher',
-  StudentUserId: 'student',
-  TroubleUserId: 'student',
-  TroubleType: 1,
-  TroubleTime: 1764000000,
-  TroubleMsg: 'VoiceException',
-};
 
-/** A copy of the checkout's deployable files (serverless.yml, dist/), to change without touching the checkout. */
-function copyProject(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'deploy-e2e-'));
-  mkdirSync(path.join(dir, 'dist'));
-  copyFileSync(path.join(ROOT, 'serverless.yml'), path.join(dir, 'serverless.yml'));
-  for (const f of ['index.js', 'server.js', 'meta.json']) copyFileSync(path.join(ROOT, 'dist', f), path.join(dir, 'dist', f));
-  return dir;
-}
 
 // YAML documents are untyped; `any` stays inside this test file.
 type Doc = Record<string, any>;
@@ -76,7 +59,7 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     cloud = await startLocalCloud({ activationDelayMs: 100 });
     env = { SCF_ENDPOINT: cloud.scfEndpoint, TENCENTCLOUD_SECRET_ID: cloud.deployer.secretId, TENCENTCLOUD_SECRET_KEY: cloud.deployer.secretKey };
-    dir = copyProject();
+    dir = copyProject('deploy-e2e-');
   });
 
   afterAll(async () => {
@@ -100,11 +83,11 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
 
   it('a report POSTed to the Function URL gets 200 and the RequestId the local TRTC recorded', async () => {
     const r = await run({ smoke: false });
-    const res = await fetch(r.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(REPORT) });
+    const res = await fetch(r.url!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BASE) });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { Response: { RequestId: string } };
     expect(cloud.trtc.created).toHaveLength(1);
-    expect(cloud.trtc.created[0]).toMatchObject({ ...REPORT, RequestId: body.Response.RequestId });
+    expect(cloud.trtc.created[0]).toMatchObject({ ...BASE, RequestId: body.Response.RequestId });
   });
 
   it('a redeploy of the same checkout writes nothing', async () => {
@@ -219,7 +202,7 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
   });
 
   it('CreateFailed: reported; the next deploy deletes and re-creates it, saying so', async () => {
-    const broken = copyProject();
+    const broken = copyProject('deploy-e2e-');
     try {
       writeFileSync(path.join(broken, 'dist', 'index.js'), 'exports.other = 1;\n');
       await expect(run({ root: broken, stage: 'broken' })).rejects.toThrow(/is CreateFailed/);

@@ -2,14 +2,12 @@
  * What a failed deploy tells the user, from real SCF error envelopes over loopback: a missing run role names the
  * CAM role to create; refused keys and a missing permission say which; nothing secret is in any message.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy } from '../../lib/deploy/deploy';
-import { ROOT } from '../support/bundle';
+import { copyProject } from './support';
 
 /** An SCF endpoint that answers GetFunction "not found" and `code` to everything else, in SCF's HTTP 200 envelope. */
 function scfAnswering(code: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -37,10 +35,7 @@ describe('deploy failures say what to do', () => {
   const KEY = 'deployer-secret-key-value';
 
   beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'deploy-errors-'));
-    mkdirSync(path.join(dir, 'dist'));
-    copyFileSync(path.join(ROOT, 'serverless.yml'), path.join(dir, 'serverless.yml'));
-    for (const f of ['index.js', 'meta.json']) copyFileSync(path.join(ROOT, 'dist', f), path.join(dir, 'dist', f));
+    dir = copyProject('deploy-errors-');
   });
 
   afterAll(() => {
