@@ -12,17 +12,10 @@ import { readCredentials } from '../trtc/credentials';
 
 export const SCF_HOST = 'scf.tencentcloudapi.com';
 
-/** What GetFunction (and GetFunctionAddress) report about a function, in the deploy's terms. */
-export interface FunctionState {
+/** What GetFunction reports about a function, in the deploy's terms. */
+export interface FunctionState extends Omit<FunctionSpec, 'name'> {
   readonly status: string;
   readonly statusReasons: readonly string[];
-  readonly runtime: string;
-  readonly handler: string;
-  readonly memorySize: number;
-  readonly timeout: number;
-  readonly role: string;
-  readonly description: string;
-  readonly environment: Readonly<Record<string, string>>;
   readonly publicNet: boolean;
 }
 
