@@ -1,5 +1,5 @@
 /**
- * `npm run local [-- --port N] [--activation-delay MS]`: starts the local cloud (SCF + TRTC emulators on
+ * `npm run local [-- --port N] [--activation-delay MS] [--config PATH]`: starts the local cloud (SCF + TRTC emulators on
  * loopback), deploys this checkout to it with the deploy tool (lib/deploy), prints `local Function URL: …` on
  * stdout once ready and serves until SIGINT/SIGTERM, then stops everything it started (function instances
  * included). Progress and the control port go to stderr.
@@ -18,7 +18,7 @@ import { startLocalCloud } from './index';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-const HELP = `usage: npm run local [-- --port N] [--activation-delay MS]
+const HELP = `usage: npm run local [-- --port N] [--activation-delay MS] [--config PATH]
        npm run local -- produce <triggerName> <message>... [--port N]
 
 Starts a local cloud on 127.0.0.1 (an SCF API emulator and the TRTC emulator), deploys this checkout to it
@@ -27,6 +27,7 @@ with npm run deploy's code, prints "local Function URL: http://127.0.0.1:PORT/" 
 options:
   --port N               the local SCF API's port (default: a free port; printed on stderr)
   --activation-delay MS  how long Creating/Updating last before Active (default 200)
+  --config PATH          the configuration to deploy (default serverless.yml)
   -h, --help             this help
 
 produce: feeds a CKafka trigger of the running local cloud; each argument is one message.
@@ -38,7 +39,7 @@ export function stateFile(root: string): string {
 }
 
 function usage(message: string): number {
-  process.stderr.write(`${message}\n${HELP.split('\n')[0] ?? ''}\n`);
+  process.stderr.write(`npm run local: ${message} (npm run local -- --help)\n`);
   return 2;
 }
 
@@ -84,7 +85,7 @@ async function produce(trigger: string, messages: string[], portNumber: number |
   return 0;
 }
 
-async function serve(portNumber: number | undefined, activationDelayMs: number): Promise<number> {
+async function serve(portNumber: number | undefined, activationDelayMs: number, config: string | undefined): Promise<number> {
   const cloud = await startLocalCloud({ activationDelayMs, ...(portNumber !== undefined ? { port: portNumber } : {}) });
   const state = stateFile(ROOT);
   let stopping: Promise<number> | undefined;
@@ -115,6 +116,7 @@ async function serve(portNumber: number | undefined, activationDelayMs: number):
       root: ROOT,
       yes: true,
       pollIntervalMs: 100,
+      ...(config !== undefined ? { config } : {}),
       print: (line) => process.stderr.write(`deploy: ${line}\n`),
       env: {
         SCF_ENDPOINT: cloud.scfEndpoint,
@@ -143,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { port: { type: 'string' }, 'activation-delay': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { port: { type: 'string' }, 'activation-delay': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     return usage(error instanceof Error ? error.message : String(error));
@@ -157,14 +159,14 @@ async function main(argv: string[]): Promise<number> {
   if (portNumber === 'bad') return usage(`--port must be a whole number from 0 to 65535, got "${String(values.port).slice(0, 16)}"`);
   const [command, trigger, ...messages] = positionals;
   if (command === 'produce') {
-    if (values['activation-delay'] !== undefined) return usage('--activation-delay is not an option of produce');
+    if (values['activation-delay'] !== undefined || values.config !== undefined) return usage('produce takes --port only');
     if (trigger === undefined || messages.length === 0) return usage('produce needs a trigger name and at least one message');
     return produce(trigger, messages, portNumber);
   }
   if (command !== undefined) return usage(`unknown command "${command}" (the only command is produce)`);
   const delayText = values['activation-delay'] ?? '200';
   if (!/^\d{1,6}$/.test(delayText)) return usage(`--activation-delay must be a whole number of milliseconds, got "${delayText.slice(0, 16)}"`);
-  return serve(portNumber, Number(delayText));
+  return serve(portNumber, Number(delayText), values.config);
 }
 
 main(process.argv.slice(2)).then(

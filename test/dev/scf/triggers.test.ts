@@ -84,10 +84,10 @@ describe('Function URL', () => {
     expect(recorded[0]?.RequestId).toBe(body.Response.RequestId);
 
     // a form body and a query string reach the function as a string body and a queryString object
-    const form = new URLSearchParams(Object.entries(report('as a form')).map(([k, v]) => [k, String(v)]));
+    const form = new URLSearchParams(Object.entries(report('as a form')).map(([k, v]): [string, string] => [k, String(v)]));
     const formAnswer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     expect(formAnswer.status).toBe(200);
-    const query = new URLSearchParams(Object.entries(report('in the query')).map(([k, v]) => [k, String(v)]));
+    const query = new URLSearchParams(Object.entries(report('in the query')).map(([k, v]): [string, string] => [k, String(v)]));
     const getAnswer = await fetch(`${url}?${query.toString()}`);
     expect(getAnswer.status).toBe(200);
     expect(cloud.trtc.created.map((r) => r.TroubleMsg)).toEqual(expect.arrayContaining(['as a form', 'in the query']));
