@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { verifyTc3Request, type Tc3KnownKey } from '../tc3';
 import { ScfApiError } from './api-error';
+import { flatHeaders, readBody } from './http-io';
 import type { Params } from './validate';
 
 export const SCF_VERSION = '2018-04-16';
@@ -34,27 +35,6 @@ export interface ApiHandlers {
   keys: (secretId: string) => Tc3KnownKey | undefined;
   call: (action: string, params: Params, region: string) => Promise<Record<string, unknown>>;
   produce: (triggerName: string, messages: readonly string[]) => { offsets: number[] } | undefined;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 function send(res: ServerResponse, status: number, value: unknown): void {
@@ -114,8 +94,8 @@ export class ScfApiServer {
       await this.control(req, res, target);
       return;
     }
-    const body = await readBody(req);
-    const headers = headersOf(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
+    const headers = flatHeaders(req);
     const requestId = randomUUID();
     const action = headers['x-tc-action'] ?? '';
     const call: ScfCall = { action, params: undefined, requestId };
@@ -165,7 +145,7 @@ export class ScfApiServer {
 
   private async control(req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
     const match = /^\/_local\/ckafka\/([^/?]+)$/.exec(target);
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (match === null || match[1] === undefined) return send(res, 404, { error: 'unknown control path: POST /_local/ckafka/<triggerName>' });
     if (req.method !== 'POST') return send(res, 405, { error: 'use POST' });
     let messages: unknown;

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { flatHeaders, readBody } from './http-io';
 
 /** SCF's synchronous request limit (6 MB). */
 export const MAX_URL_BODY_BYTES = 6 * 1024 * 1024;
@@ -31,10 +32,7 @@ export interface HttpAnswer {
 
 export function functionUrlEvent(req: IncomingMessage, body: Buffer): FunctionUrlEvent {
   const target = new URL(req.url ?? '/', 'http://local');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
+  const headers = flatHeaders(req);
   headers['x-scf-remote-addr'] = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
   const queryString: Record<string, string | string[]> = {};
   for (const [key, value] of target.searchParams) {
@@ -76,19 +74,6 @@ export function integrationResponse(outcome: UrlOutcome): HttpAnswer {
   return { status: r.statusCode, headers, body: base64 ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8') };
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_URL_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_URL_BODY_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', () => resolve(undefined));
-  });
-}
-
 function write(res: ServerResponse, answer: HttpAnswer): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
@@ -127,7 +112,7 @@ export class FunctionUrl {
   }
 
   private static async serve(req: IncomingMessage, res: ServerResponse, options: FunctionUrlOptions): Promise<void> {
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_URL_BODY_BYTES);
     if (body === undefined) {
       write(res, json(413, { errorCode: 406, errorMessage: 'the request body exceeds the 6 MB limit of a synchronous invocation' }));
       return;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../support/bundle';
+import { BASE } from '../../unit/support';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(ROOT, 'lib', 'dev', 'scf', 'cli.ts');
@@ -78,7 +79,7 @@ describe('npm run local', () => {
     expect(bad.stderr).toContain('--bogus');
     const port = await run(['--port', 'x']);
     expect(port.code).toBe(2);
-  });
+  }, 90_000);
 
   it('deploys this checkout, serves the Function URL and the CKafka trigger, and stops everything on SIGTERM', async () => {
     const base = readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8');
@@ -92,7 +93,7 @@ describe('npm run local', () => {
     let stderr = '';
     proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no Function URL line within 45 s; stderr:\n${stderr}`)), 45_000);
+      const timer = setTimeout(() => reject(new Error(`no Function URL line within 90 s; stderr:\n${stderr}`)), 90_000);
       proc.stdout?.on('data', (c: Buffer) => {
         stdout += c.toString('utf8');
         const m = /^local Function URL: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(stdout);
@@ -103,7 +104,7 @@ describe('npm run local', () => {
       });
       proc.once('exit', () => reject(new Error(`exited early; stderr:\n${stderr}`)));
     });
-    const report = { SdkAppId: '1400188366', RoomId: '1587879309', TeacherUserId: 'teacher', StudentUserId: 'student', TroubleUserId: 'student', TroubleType: 1, TroubleTime: 1764633600, TroubleMsg: 'VoiceException' };
+    const report = BASE;
     const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report) });
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { Response: { RequestId: string } }).Response.RequestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -126,5 +127,5 @@ describe('npm run local', () => {
     while (started.some(alive) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(started.filter(alive)).toEqual([]);
     expect(stderr).toContain('SIGTERM: stopping the local cloud');
-  });
+  }, 120_000);
 });

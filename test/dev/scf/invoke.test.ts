@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../../lib/deploy/zip';
 import { startLocalCloud, type LocalCloud } from '../../../lib/dev/scf';
 import { BUNDLE } from '../../support/bundle';
+import { BASE } from '../../unit/support';
 import { ECHO_CODE, errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
 
 let cloud: LocalCloud;
@@ -67,7 +68,7 @@ describe('Invoke', () => {
   });
 
   it('a direct invocation of the bundle records the report in the local TRTC with the role keys', async () => {
-    const report = { SdkAppId: '1400188366', RoomId: 'r1', TeacherUserId: 't', StudentUserId: 's', TroubleUserId: 's', TroubleType: 2, TroubleTime: 1764633600, TroubleMsg: 'invoke-direct' };
+    const report = { ...BASE, TroubleMsg: 'invoke-direct' };
     const r = await scf.Invoke({ FunctionName: 'reporter', ClientContext: JSON.stringify(report) });
     const envelope = JSON.parse(r.Result?.RetMsg ?? '{}') as { Response: { RequestId: string } };
     const recorded = cloud.trtc.created.find((c) => c.TroubleMsg === 'invoke-direct');
@@ -104,6 +105,20 @@ describe('Invoke', () => {
     expect(first.Result?.Log).toBe('');
     const second = JSON.parse((await scf.Invoke({ FunctionName: 'echo' })).Result?.RetMsg ?? '{}') as { pid: number };
     expect(second.pid).toBe(answer.pid);
+  });
+
+  it('the function’s own TRTC_ENDPOINT wins over the local TRTC; without a Role there are no keys', async () => {
+    await scf.CreateFunction({
+      FunctionName: 'elsewhere',
+      Runtime: 'Nodejs18.15',
+      Handler: 'index.main_handler',
+      Code: { ZipFile: zipBase64({ 'index.js': ECHO_CODE }) },
+      Environment: { Variables: [{ Key: 'TRTC_ENDPOINT', Value: 'http://127.0.0.1:9' }] },
+    });
+    expect(await waitForStatus(scf, 'elsewhere', ['Active', 'CreateFailed'])).toBe('Active');
+    const answer = JSON.parse((await scf.Invoke({ FunctionName: 'elsewhere' })).Result?.RetMsg ?? '{}') as { env: Record<string, string | undefined> };
+    expect(answer.env.TRTC_ENDPOINT).toBe('http://127.0.0.1:9');
+    expect(answer.env.TENCENTCLOUD_SECRETID).toBeUndefined();
   });
 
   it('a thrown error is ErrMsg with status 430, and the log keeps what the function printed', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../../lib/deploy/zip';
 import { startLocalCloud, type LocalCloud } from '../../../lib/dev/scf';
 import { BUNDLE } from '../../support/bundle';
+import { BASE } from '../../unit/support';
 import { errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
 
 let cloud: LocalCloud;
@@ -17,16 +18,7 @@ let sink: Server;
 let sinkUrl = '';
 const hits: { event: Record<string, unknown>; triggerSrc: string | undefined }[] = [];
 
-const report = (msg: string) => ({
-  SdkAppId: '1400188366',
-  RoomId: '1587879309',
-  TeacherUserId: 'teacher',
-  StudentUserId: 'student',
-  TroubleUserId: 'student',
-  TroubleType: 1,
-  TroubleTime: 1764633600,
-  TroubleMsg: msg,
-});
+const report = (msg: string) => ({ ...BASE, TroubleMsg: msg });
 
 /** Posts what it was invoked with to SINK_URL (a loopback server of this test). */
 const SINK_CODE = `
