@@ -151,6 +151,27 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     expect(r.url).toBe(before);
   });
 
+  it('a CKafka trigger: created, its retry changed in place, a new offset re-creates it (with consent)', async () => {
+    const kafka = (over: Doc) => (d: Doc) => {
+      const events = d.functions.createTroubleInfo.events.filter((e: Doc) => !('ckafka' in e));
+      events.push({ ckafka: { parameters: { instanceId: 'ckafka-abc12345', topic: 'trouble', maxMsgNum: 10, retry: 2, timeOut: 30, ...over } } });
+      d.functions.createTroubleInfo.events = events;
+    };
+    editYml(dir, kafka({}));
+    expect((await run({ smoke: false })).writes).toEqual(['CreateTrigger']);
+    editYml(dir, kafka({ retry: 5 }));
+    const updated = await run({ smoke: false });
+    expect(updated.writes).toEqual(['UpdateTrigger']);
+    expect(updated.plan[0]!.reason).toBe('ckafka trigger ckafka-abc12345-trouble: retry 2 → 5');
+    editYml(dir, kafka({ retry: 5, offset: 'earliest' }));
+    expect((await run({ smoke: false })).writes).toEqual(['DeleteTrigger', 'CreateTrigger']);
+    expect((await run({ smoke: false })).writes).toEqual([]);
+    editYml(dir, (d) => {
+      d.functions.createTroubleInfo.events = d.functions.createTroubleInfo.events.filter((e: Doc) => !('ckafka' in e));
+    });
+    expect((await run({ smoke: false })).writes).toEqual(['DeleteTrigger']);
+  });
+
   it('a removed timer is deleted only with consent', async () => {
     editYml(dir, (d) => {
       d.functions.createTroubleInfo.events = d.functions.createTroubleInfo.events.filter((e: Doc) => !('timer' in e));
