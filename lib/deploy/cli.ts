@@ -95,6 +95,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that goes away (`npm run deploy -- --help | head -3`) ends the output, not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });
