@@ -222,6 +222,16 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     expect(writes).toEqual([]);
   });
 
+  it('a function still Creating (another deploy) is waited for before planning', async () => {
+    const api = new SdkScfApi('default', 'ap-guangzhou', env);
+    const fn = { name: 'trtc-trouble-busy-createTroubleInfo', runtime: 'Nodejs18.15', handler: 'index.main_handler', memorySize: 128, timeout: 10, role: 'SCF_TRTC_TroubleReporter', description: 'Records classroom trouble reports in TRTC' };
+    const vars = parse(readFileSync(path.join(dir, 'serverless.yml'), 'utf8')).provider.environment.variables as Record<string, string>;
+    await api.createFunction({ ...fn, environment: vars }, buildArtifact(dir, 'dist', 'index.main_handler').zip.toString('base64'));
+    const r = await run({ stage: 'busy', smoke: false });
+    expect(lines[1]).toBe('trtc-trouble-busy-createTroubleInfo is Creating: waiting for it to settle');
+    expect(r.writes).toEqual(['CreateTrigger']);
+  });
+
   it('CreateFailed: reported; the next deploy deletes and re-creates it, saying so', async () => {
     const broken = copyProject('deploy-e2e-');
     try {
@@ -234,6 +244,22 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
       expect(r.smoke?.ok).toBe(true);
     } finally {
       rmSync(broken, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('waiting for Active is bounded', () => {
+  it('a function that stays Creating past waitTimeoutMs fails the deploy, saying so', async () => {
+    const slow = await startLocalCloud({ activationDelayMs: 5_000 });
+    const dir = copyProject('deploy-slow-');
+    try {
+      const env = { SCF_ENDPOINT: slow.scfEndpoint, TENCENTCLOUD_SECRET_ID: slow.deployer.secretId, TENCENTCLOUD_SECRET_KEY: slow.deployer.secretKey };
+      await expect(deploy({ root: dir, env, print: () => {}, pollIntervalMs: 50, waitTimeoutMs: 300, yes: true })).rejects.toThrow(
+        /^trtc-trouble-dev-createTroubleInfo is still Creating after 0\.\d s; check it in the SCF console and run the deploy again$/,
+      );
+    } finally {
+      await slow.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
