@@ -16,6 +16,8 @@ export interface InstanceSpec {
   environment: () => Record<string, string>;
   /** How long loading the code may take (SCF InitTimeout). */
   initTimeoutMs: number;
+  /** At most this many instances at once; further invocations wait for one (SCF's concurrency quota). */
+  maxInstances: number;
 }
 
 export interface InvocationRequest {
@@ -146,6 +148,7 @@ class Instance {
 export class InstancePool {
   private readonly idle: Instance[] = [];
   private readonly all = new Set<Instance>();
+  private readonly waiting: (() => void)[] = [];
   private retired = false;
 
   constructor(private readonly spec: InstanceSpec) {}
@@ -170,12 +173,17 @@ export class InstancePool {
 
   async invoke(id: string, request: InvocationRequest): Promise<InvocationOutcome> {
     if (this.retired) throw new Error('the instance pool is retired');
+    const started = performance.now();
     let instance = this.idle.pop();
+    while (instance === undefined && this.all.size >= this.spec.maxInstances && !this.retired) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      instance = this.idle.pop();
+    }
+    if (this.retired) throw new Error('the instance pool is retired');
     while (instance !== undefined && instance.dead) {
       this.all.delete(instance);
       instance = this.idle.pop();
     }
-    const started = performance.now();
     if (instance === undefined) {
       instance = new Instance(this.spec);
       this.all.add(instance);
@@ -196,6 +204,7 @@ export class InstancePool {
   /** No new invocations; idle instances stop now, busy ones when their invocation ends. */
   async retire(): Promise<void> {
     this.retired = true;
+    for (const wake of this.waiting.splice(0)) wake();
     const idle = this.idle.splice(0);
     await Promise.all(idle.map((instance) => this.drop(instance)));
   }
@@ -203,6 +212,7 @@ export class InstancePool {
   /** Stops every instance at once, busy ones included. */
   async stop(): Promise<void> {
     this.retired = true;
+    for (const wake of this.waiting.splice(0)) wake();
     this.idle.length = 0;
     await Promise.all([...this.all].map((instance) => this.drop(instance)));
   }
@@ -213,10 +223,12 @@ export class InstancePool {
       return;
     }
     this.idle.push(instance);
+    this.waiting.shift()?.();
   }
 
   private async drop(instance: Instance): Promise<void> {
     await instance.stop();
     this.all.delete(instance);
+    this.waiting.shift()?.();
   }
 }

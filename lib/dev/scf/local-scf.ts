@@ -49,6 +49,8 @@ interface Live {
 }
 
 const MAX_TRIGGERS_PER_TYPE = 10;
+/** Concurrency of one function on the local SCF (a real account allows far more; one machine does not). */
+const MAX_INSTANCES_PER_FUNCTION = 4;
 const MAX_SYNC_EVENT_BYTES = 6 * 1024 * 1024;
 const MAX_ASYNC_EVENT_BYTES = 128 * 1024;
 
@@ -355,6 +357,7 @@ export class LocalScf {
       file,
       method,
       initTimeoutMs: f.initTimeout * 1000,
+      maxInstances: MAX_INSTANCES_PER_FUNCTION,
       environment: () => this.instanceEnvironment(f, codeDir),
     });
     const failure = await pool.check();

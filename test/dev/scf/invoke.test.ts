@@ -143,6 +143,24 @@ describe('Invoke', () => {
     expect(cold.pid).not.toBe(warm.pid);
   });
 
+  it('concurrent invocations run in parallel instances, at most 4 per function, each answered', async () => {
+    const code = `exports.main_handler = async () => { await new Promise((r) => setTimeout(r, 300)); return process.pid; };`;
+    await scf.CreateFunction({ FunctionName: 'parallel', Runtime: 'Nodejs18.15', Handler: 'index.main_handler', Code: { ZipFile: zipBase64({ 'index.js': code }) }, Timeout: 10 });
+    expect(await waitForStatus(scf, 'parallel', ['Active', 'CreateFailed'])).toBe('Active');
+    const results = await Promise.all(Array.from({ length: 7 }, () => scf.Invoke({ FunctionName: 'parallel' })));
+    const pids = new Set(results.map((r) => r.Result?.RetMsg));
+    expect(results.every((r) => r.Result?.InvokeResult === 0)).toBe(true);
+    expect(pids.size).toBeGreaterThan(1);
+    expect(pids.size).toBeLessThanOrEqual(4);
+  });
+
+  it('InvokeFunction (Event, Qualifier $DEFAULT) answers the same Result', async () => {
+    const r = await scf.InvokeFunction({ FunctionName: 'echo', Event: '{"via":"InvokeFunction"}', LogType: 'Tail' });
+    expect((JSON.parse(r.Result?.RetMsg ?? '{}') as { event: unknown }).event).toEqual({ via: 'InvokeFunction' });
+    expect(r.Result?.Log).toContain('echo got {"via":"InvokeFunction"}');
+    expect(await errorCode(scf.InvokeFunction({ FunctionName: 'echo', Qualifier: 'prod' }))).toBe('ResourceNotFound.Version');
+  });
+
   it('refuses a ClientContext that is not JSON; an Event invocation answers an empty Result at once', async () => {
     expect(await errorCode(scf.Invoke({ FunctionName: 'echo', ClientContext: 'not json' }))).toBe('InvalidParameterValue.ClientContext');
     const r = await scf.Invoke({ FunctionName: 'echo', InvocationType: 'Event', ClientContext: '{}' });
