@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { TrtcEmulator } from '../emulator';
 import { ScfApiServer, type ScfCall } from './api-server';
@@ -44,7 +45,13 @@ export interface LocalCloud {
   close(): Promise<void>;
 }
 
-const RUNNER_SOURCE = path.join(__dirname, 'runner.ts');
+/** This module's folder, whether it is loaded as CommonJS (tsx, the CLI) or as ESM (vitest, .mts scripts). */
+function here(): string {
+  const url: unknown = (import.meta as { url?: unknown }).url;
+  if (typeof url === 'string' && url.startsWith('file:')) return path.dirname(fileURLToPath(url));
+  return __dirname;
+}
+const RUNNER_SOURCE = path.join(here(), 'runner.ts');
 
 /** Compiles runner.ts to plain CommonJS, so instances run on bare node. */
 async function compileRunner(dir: string): Promise<string> {
