@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../../lib/dev/scf';
-import { ECHO_CODE, errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
+import { createFunctionUrl, ECHO_CODE, errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
 import { rawCall } from './support/raw';
 
 let cloud: LocalCloud;
@@ -153,13 +153,7 @@ describe('the state machine', () => {
 
 describe('triggers', () => {
   it('creates http, timer and ckafka triggers and reads TriggerDesc back as the platform does', async () => {
-    await scf.CreateTrigger({
-      FunctionName: 'machine',
-      TriggerName: 'url-trigger',
-      Type: 'http',
-      Qualifier: '$DEFAULT',
-      TriggerDesc: JSON.stringify({ AuthType: 'NONE', NetConfig: { EnableIntranet: false, EnableExtranet: true } }),
-    });
+    await createFunctionUrl(scf, 'machine');
     await scf.CreateTrigger({ FunctionName: 'machine', TriggerName: 'tick', Type: 'timer', TriggerDesc: '0 0 3 * * * *', Enable: 'OPEN', CustomArgument: 'hello' });
     await scf.CreateTrigger({
       FunctionName: 'machine',

@@ -10,7 +10,7 @@ import { writeZip } from '../../../lib/deploy/zip';
 import { startLocalCloud, type LocalCloud } from '../../../lib/dev/scf';
 import { BUNDLE } from '../../support/bundle';
 import { BASE } from '../../unit/support';
-import { errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
+import { createFunctionUrl, errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
 
 let cloud: LocalCloud;
 let scf: ScfClient;
@@ -59,14 +59,7 @@ afterAll(async () => {
 
 describe('Function URL', () => {
   it('a POSTed report gets 200 and the RequestId the local TRTC recorded', async () => {
-    const created = await scf.CreateTrigger({
-      FunctionName: 'reporter',
-      TriggerName: 'url-trigger',
-      Type: 'http',
-      Qualifier: '$DEFAULT',
-      TriggerDesc: JSON.stringify({ AuthType: 'NONE', NetConfig: { EnableIntranet: false, EnableExtranet: true } }),
-    });
-    const url = (JSON.parse(created.TriggerInfo?.TriggerDesc ?? '{}') as { NetConfig: { ExtranetUrl: string } }).NetConfig.ExtranetUrl;
+    const url = await createFunctionUrl(scf, 'reporter');
     const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report('through the url')) });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toContain('application/json');
@@ -90,8 +83,7 @@ describe('Function URL', () => {
   it('passes the Function URL event shape and maps bare return values to 200 application/json', async () => {
     const code = `exports.main_handler = async (event) => event.path === '/raw' ? [1, 2] : ({ statusCode: 201, headers: { 'X-Echo': 'yes' }, body: JSON.stringify(event) });`;
     await create('shape', zipBase64({ 'index.js': code }));
-    const created = await scf.CreateTrigger({ FunctionName: 'shape', TriggerName: 'url', Type: 'http', TriggerDesc: JSON.stringify({ AuthType: 'NONE', NetConfig: { EnableIntranet: false, EnableExtranet: true } }) });
-    const url = (JSON.parse(created.TriggerInfo?.TriggerDesc ?? '{}') as { NetConfig: { ExtranetUrl: string } }).NetConfig.ExtranetUrl;
+    const url = await createFunctionUrl(scf, 'shape');
     const answer = await fetch(`${url}some/path?a=1&a=2&b=x`, { method: 'PUT', headers: { 'X-Mixed-Case': 'v' }, body: 'plain body' });
     expect(answer.status).toBe(201);
     expect(answer.headers.get('x-echo')).toBe('yes');

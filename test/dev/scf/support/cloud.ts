@@ -75,3 +75,11 @@ exports.main_handler = async (event, context) => {
   };
 };
 `;
+
+export const URL_DESC = JSON.stringify({ AuthType: 'NONE', NetConfig: { EnableIntranet: false, EnableExtranet: true } });
+
+/** Creates a Function URL (http trigger, AuthType NONE) and returns its ExtranetUrl as read back. */
+export async function createFunctionUrl(client: Client, functionName: string, triggerName = 'url-trigger'): Promise<string> {
+  const created = await client.CreateTrigger({ FunctionName: functionName, TriggerName: triggerName, Type: 'http', Qualifier: '$DEFAULT', TriggerDesc: URL_DESC });
+  return (JSON.parse(created.TriggerInfo?.TriggerDesc ?? '{}') as { NetConfig: { ExtranetUrl: string } }).NetConfig.ExtranetUrl;
+}
