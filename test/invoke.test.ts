@@ -97,7 +97,7 @@ describe('npm run invoke', () => {
     }
     const bad = await invoke([sample('direct-invoke'), '--tiemout', '5']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toBe("error: Unknown option '--tiemout'");
+    expect(bad.stderr.split('\n')[0]).toBe('error: unknown option --tiemout');
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });

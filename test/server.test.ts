@@ -525,7 +525,7 @@ describe('npm start (lib/dev/start-cli.ts --port 0)', () => {
     expect(help.stdout.join('\n')).toMatch(/--port N[\s\S]*--host ADDRESS[\s\S]*--emulator/);
     const bad = run(tsx, ['lib/dev/start-cli.ts', '--prot', '1'], childEnv({}, false));
     expect((await bad.exited).code).toBe(2);
-    expect(bad.stderr[0]).toBe("error: Unknown option '--prot'");
+    expect(bad.stderr[0]).toBe('error: unknown option --prot');
     expect(bad.stderr.join('\n')).not.toMatch(/\n\s+at /);
   });
 

@@ -14,10 +14,35 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** The values and positionals of a command line, as parseArgs gives them. */
 export type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true; tokens: false }>>;
 
-/** parseArgs's message without its advice about `--`, which does not fit a one-line error. */
-function firstSentence(message: string): string {
-  const end = message.search(/\.\s/);
-  return end > 0 ? message.slice(0, end) : message.replace(/\.$/, '');
+/** The `--name` (or `-n`) a parseArgs message is about, e.g. from "Option '-h, --help' does not take an argument". */
+function optionIn(message: string): string | undefined {
+  return /'(?:-[A-Za-z], )?(--?[^' ]+)(?: <value>)?'/.exec(message)?.[1];
+}
+
+/**
+ * A one-line {@link UsageError} for a parseArgs error: `unknown option --x` (with a hint when only the case is
+ * wrong), `--x needs a value`, `--x takes no value`. `known` are the long option names. Anything else is returned.
+ */
+export function usageErrorOf(error: unknown, argv: readonly string[], known: readonly string[]): unknown {
+  if (!(error instanceof TypeError) || !('code' in error)) return error;
+  const option = optionIn(error.message) ?? '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const name = option.replace(/^--?/, '');
+      const near = known.find((flag) => flag.toLowerCase() === name.toLowerCase());
+      return new UsageError(`unknown option ${option}${near ? ` (names are case-sensitive: did you mean --${near}?)` : ''}`);
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      if (/does not take an argument/.test(error.message)) return new UsageError(`${option} takes no value`);
+      const next = argv[argv.indexOf(option) + 1];
+      const hint = next !== undefined && next.startsWith('-') ? ` (to pass one starting with -, write ${option}=${next.slice(0, 40)})` : '';
+      return new UsageError(`${option} needs a value${hint}`);
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return new UsageError(error.message.split(/\.\s/)[0] ?? error.message);
+    default:
+      return error;
+  }
 }
 
 /** Parses `argv` strictly (unknown options, missing values and wrong types are errors). Throws {@link UsageError}. */
@@ -25,13 +50,9 @@ export function parseCommandLine<O extends Options>(argv: readonly string[], opt
   try {
     return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: false });
   } catch (error) {
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(firstSentence(error.message));
-    }
-    throw error;
+    throw usageErrorOf(error, argv, Object.keys(options));
   }
 }
-
 /** A whole number from `min` to `max` given to `--flag`, or a UsageError naming the flag. Pure. */
 export function wholeNumberOption(flag: string, text: string, min: number, max: number): number {
   if (!/^[0-9]{1,15}$/.test(text) || Number(text) < min || Number(text) > max) {
