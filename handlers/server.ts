@@ -170,14 +170,15 @@ export function healthResponse(method: string, requestId: string): HttpResponse 
   return getOnly(HEALTH_PATH, requestId);
 }
 
-/** openapi.yaml as JSON, put in by scripts/build.mjs (esbuild `define`); undefined when not run from the bundle. */
-declare const OPENAPI_DOCUMENT: unknown;
+/** openapi.yaml as JSON text, put in by scripts/build.mjs (esbuild `define`); undefined when run unbundled. */
+declare const OPENAPI_DOCUMENT: string | undefined;
 
 /** The OpenAPI description for GET and HEAD (404 when this code runs unbundled, without it), 405 otherwise. */
 export function openApiResponse(method: string, requestId: string): HttpResponse {
   if (method !== 'GET' && method !== 'HEAD') return getOnly(OPENAPI_PATH, requestId);
   if (typeof OPENAPI_DOCUMENT === 'undefined') return notFoundResponse(OPENAPI_PATH, requestId);
-  return jsonResponse(200, OPENAPI_DOCUMENT);
+  // The JSON headers of every answer, with the document's text as the body (it is JSON already).
+  return { ...jsonResponse(200, null), body: OPENAPI_DOCUMENT };
 }
 
 /** 404 for a path the server does not serve, saying where reports go. */

@@ -40,9 +40,9 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   plugins: [shimPlugin],
-  // dist/server.js serves openapi.yaml at GET /openapi.json: converted to JSON here, at build time (no YAML parser
-  // in the bundle; dist/index.js does not reference it).
-  define: { OPENAPI_DOCUMENT: JSON.stringify(parseYaml(readFileSync('openapi.yaml', 'utf8'))) },
+  // dist/server.js serves openapi.yaml at GET /openapi.json: converted to JSON text here, at build time (no YAML
+  // parser in the bundle; a string literal, so it lands only where it is used, not in dist/index.js).
+  define: { OPENAPI_DOCUMENT: JSON.stringify(JSON.stringify(parseYaml(readFileSync('openapi.yaml', 'utf8')))) },
   write: false,
 });
 // Each file is written under a temporary name and renamed, so a process loading dist/ meanwhile (a test, a running
