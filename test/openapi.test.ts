@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
@@ -57,7 +58,10 @@ const COMMON_HEADERS = new Set(['content-type', 'cache-control', 'x-content-type
 /** Parameter codes: the request itself is at fault, so the request schema must refuse it too. */
 const PARAMETER_CODES = new Set(['MissingParameter', 'InvalidParameter', 'InvalidParameterValue', 'UnknownParameter']);
 
-let resolved: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Json> } };
+let resolved: {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Json>; responses: Record<string, { content: Record<string, { schema: Json }> }> };
+};
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 
 const { emulator } = useEmulator();
@@ -93,11 +97,25 @@ describe('openapi.yaml', () => {
     const root = resolved.paths['/']!;
     const documented = new Set(Object.values(root).flatMap((op) => Object.keys(op.responses)));
     for (const status of statuses) {
+      // 404 is for the paths the standalone server does not serve: the NotFound response, checked below.
+      if (status === '404') continue;
       expect(documented, `status ${status}`).toContain(status);
       if (status === '204') continue;
       const withBody = Object.values(root).find((op) => op.responses[status]?.content)!;
       expect(withBody.responses[status]!.content!['application/json']!.schema, `status ${status} has a JSON schema`).toBeTruthy();
     }
+    expect(statuses).toContain('404');
+  });
+
+  it("the standalone server's 404 for another path is the documented NotFound response", () => {
+    const server = createRequire(import.meta.url)(path.join(ROOT, 'dist', 'server.js')) as {
+      notFoundResponse: (path: string, requestId: string) => IntegrationResponse;
+    };
+    const answer = server.notFoundResponse('/api/trouble', randomUUID());
+    expect(answer.statusCode).toBe(404);
+    const notFound = resolved.components.responses['NotFound']!;
+    const validate = ajv.compile(notFound.content['application/json']!.schema);
+    expect(validate(JSON.parse(answer.body)) ? [] : validate.errors).toEqual([]);
   });
 
   it('there are HTTP samples to check it against', () => {
