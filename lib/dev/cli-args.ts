@@ -53,6 +53,14 @@ export function parseCommandLine<O extends Options>(argv: readonly string[], opt
     throw usageErrorOf(error, argv, Object.keys(options));
   }
 }
+/**
+ * The hint for a stray positional when npm ate the options: `npm start --host X` (no `--`) hands `--host` to npm
+ * itself, sets npm_config_host and passes only `X` on. Empty when not run by npm. Pure.
+ */
+export function npmOptionsHint(env: Readonly<Record<string, string | undefined>>, example: string): string {
+  return env['npm_lifecycle_event'] === undefined ? '' : ` (npm keeps the options written before "--" for itself: ${example})`;
+}
+
 /** A whole number from `min` to `max` given to `--flag`, or a UsageError naming the flag. Pure. */
 export function wholeNumberOption(flag: string, text: string, min: number, max: number): number {
   if (!/^[0-9]{1,15}$/.test(text) || Number(text) < min || Number(text) > max) {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseCommandLine, UsageError, wholeNumberOption } from './cli-args';
+import { npmOptionsHint, parseCommandLine, UsageError, wholeNumberOption } from './cli-args';
 import type { EmulatorFault, TroubleRecord } from './emulator';
 import { applyEnv, localTrtc } from './local-trtc';
 
@@ -57,7 +57,7 @@ export type InvokeArgs =
   | { readonly kind: 'run'; readonly file: string; readonly timeoutMs: number; readonly emulator: boolean; readonly scene: boolean; readonly fail: boolean };
 
 /** Parses the command line. Throws {@link UsageError}. Pure. */
-export function parseInvokeArgs(argv: readonly string[]): InvokeArgs {
+export function parseInvokeArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): InvokeArgs {
   const { values, positionals } = parseCommandLine(argv, {
     timeout: { type: 'string' },
     emulator: { type: 'boolean' },
@@ -67,7 +67,10 @@ export function parseInvokeArgs(argv: readonly string[]): InvokeArgs {
   });
   if (values.help === true) return { kind: 'help' };
   if (positionals.length === 0) throw new UsageError('an event file is required (or - for stdin), e.g. events/function-url-post-json.json');
-  if (positionals.length > 1) throw new UsageError(`one event only, got ${positionals.map((p) => `"${p.slice(0, 40)}"`).join(' and ')}`);
+  if (positionals.length > 1) {
+    const hint = npmOptionsHint(env, 'npm run invoke -- events/NAME.json --timeout 3000');
+    throw new UsageError(`one event only, got ${positionals.map((p) => `"${p.slice(0, 40)}"`).join(' and ')}${hint}`);
+  }
   return {
     kind: 'run',
     file: positionals[0]!,
@@ -215,7 +218,7 @@ async function run(args: Extract<InvokeArgs, { kind: 'run' }>): Promise<number> 
 async function main(argv: readonly string[]): Promise<number> {
   let args: InvokeArgs;
   try {
-    args = parseInvokeArgs(argv);
+    args = parseInvokeArgs(argv, process.env);
     if (args.kind === 'help') {
       process.stdout.write(INVOKE_HELP);
       return 0;

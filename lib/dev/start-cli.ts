@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { closeGracefully as CloseGracefully, startServer as StartServer } from '../../handlers/server';
-import { parseCommandLine, UsageError, wholeNumberOption } from './cli-args';
+import { npmOptionsHint, parseCommandLine, UsageError, wholeNumberOption } from './cli-args';
 import { applyEnv, localTrtc } from './local-trtc';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -53,7 +53,10 @@ export function parseStartArgs(argv: readonly string[], env: Readonly<Record<str
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) return { kind: 'help' };
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]!.slice(0, 40)}"`);
+  if (positionals.length > 0) {
+    const hint = npmOptionsHint(env, 'npm start -- --port N --host ADDRESS');
+    throw new UsageError(`unexpected argument "${positionals[0]!.slice(0, 40)}"${hint}`);
+  }
   const port = wholeNumberOption(values.port !== undefined ? '--port' : 'PORT', values.port ?? (env.PORT?.trim() || '9000'), 0, 65_535);
   const host = values.host?.trim() ?? START_HOST;
   if (host === '') throw new UsageError('--host needs an address, e.g. 127.0.0.1 or 0.0.0.0');
