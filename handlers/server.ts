@@ -3,12 +3,14 @@
  * PORT 9000, the web-function contract) and for any container. Every real HTTP request becomes an {@link HttpRequest}
  * and goes through the same pipeline as an SCF HTTP event (`handleHttp`), so the answers are the same JSON envelopes.
  *
- * Routes:
+ * Routes ({@link routeOf}):
+ * - `/`: `POST` with a JSON or form body, or `GET` with a query string, records a report and answers
+ *   200 `{"Response":{"RequestId":"<TRTC's>"}}`; errors use the cloud API's error envelope and status (400, 405,
+ *   413, 415, 5xx). `OPTIONS` answers 204. openapi.yaml describes it.
  * - `GET /healthz` (and HEAD): 200 `{"status":"ok"}`. A liveness probe: it never touches TRTC, reads no credentials
  *   and writes no log line. Other methods on that path get 405.
- * - Any other path: `POST` with a JSON or form body, or `GET` with a query string, records a report and answers
- *   200 `{"Response":{"RequestId":"<TRTC's>"}}`; errors use the cloud API's error envelope and status (400, 405,
- *   413, 415, 5xx). `OPTIONS` answers 204.
+ * - `GET /openapi.json` (and HEAD): the OpenAPI 3.1 description (openapi.yaml, converted to JSON at build time).
+ * - Any other path: 404 `ResourceNotFound` in the error envelope, logged with method and path.
  *
  * Behaviour:
  * - Request bodies are read as a stream with a hard cap of MAX_BODY_BYTES. A larger body (declared or streamed) is
@@ -69,8 +71,12 @@ export interface StartedServer {
 
 /** The `source` of this server's invocation log lines. */
 export const SERVER_SOURCE = 'http-server';
+/** The one path that takes reports. */
+export const REPORT_PATH = '/';
 /** The liveness probe's path. */
 export const HEALTH_PATH = '/healthz';
+/** Where the OpenAPI description is served. */
+export const OPENAPI_PATH = '/openapi.json';
 /** The SCF web-function port. */
 export const DEFAULT_PORT = 9000;
 /** All interfaces, as SCF web functions and containers need. */
@@ -132,14 +138,54 @@ export function toHttpRequest(
   };
 }
 
+/** What a request path is for. */
+export type Route = 'report' | 'health' | 'openapi' | 'not-found';
+
+/** The route of a request path (without its query). Pure. */
+export function routeOf(path: string): Route {
+  switch (path) {
+    case REPORT_PATH:
+      return 'report';
+    case HEALTH_PATH:
+      return 'health';
+    case OPENAPI_PATH:
+      return 'openapi';
+    default:
+      return 'not-found';
+  }
+}
+
+/** The error envelope for a path that answers only GET and HEAD. */
+function getOnly(path: string, requestId: string): HttpResponse {
+  return jsonResponse(
+    405,
+    { Response: { Error: { Code: 'UnsupportedProtocol', Message: `${path} answers GET and HEAD only` }, RequestId: requestId } },
+    { Allow: 'GET, HEAD' },
+  );
+}
+
 /** The answer of the liveness probe: 200 for GET and HEAD, 405 otherwise. */
 export function healthResponse(method: string, requestId: string): HttpResponse {
   if (method === 'GET' || method === 'HEAD') return jsonResponse(200, { status: 'ok' });
-  return jsonResponse(
-    405,
-    { Response: { Error: { Code: 'UnsupportedProtocol', Message: `${HEALTH_PATH} answers GET and HEAD only` }, RequestId: requestId } },
-    { Allow: 'GET, HEAD' },
-  );
+  return getOnly(HEALTH_PATH, requestId);
+}
+
+/** openapi.yaml as JSON text, put in by scripts/build.mjs (esbuild `define`); undefined when run unbundled. */
+declare const OPENAPI_DOCUMENT: string | undefined;
+
+/** The OpenAPI description for GET and HEAD (404 when this code runs unbundled, without it), 405 otherwise. */
+export function openApiResponse(method: string, requestId: string): HttpResponse {
+  if (method !== 'GET' && method !== 'HEAD') return getOnly(OPENAPI_PATH, requestId);
+  if (typeof OPENAPI_DOCUMENT === 'undefined') return notFoundResponse(OPENAPI_PATH, requestId);
+  // The JSON headers of every answer, with the document's text as the body (it is JSON already).
+  return { ...jsonResponse(200, null), body: OPENAPI_DOCUMENT };
+}
+
+/** 404 for a path the server does not serve, saying where reports go. */
+export function notFoundResponse(path: string, requestId: string): HttpResponse {
+  const shown = JSON.stringify(path.slice(0, 100));
+  const message = `no such path ${shown}: reports are taken on ${REPORT_PATH} (see ${OPENAPI_PATH})`;
+  return jsonResponse(404, { Response: { Error: { Code: 'ResourceNotFound', Message: message }, RequestId: requestId } });
 }
 
 /** The status Node's HTTP parser errors deserve, or undefined when the connection should just be dropped. */
@@ -270,16 +316,38 @@ interface Served {
 }
 
 /** Handles one request end to end: read, run the pipeline, answer, log. */
-async function serve(server: http.Server, options: ServerOptions, req: IncomingMessage, res: ServerResponse, served: Served): Promise<void> {
+async function serve(
+  server: http.Server,
+  options: ServerOptions,
+  log: Logger,
+  req: IncomingMessage,
+  res: ServerResponse,
+  served: Served,
+): Promise<void> {
   const startedAt = Date.now();
   const requestId = pickRequestId(req.headers['x-request-id']);
   const method = (req.method ?? 'GET').toUpperCase();
+  const { path } = splitTarget(req.url);
   // Answers sent while the server is closing ask the client to close, so shutdown is not held by keep-alive.
   const closing = (): boolean => !server.listening;
 
-  if (splitTarget(req.url).path === HEALTH_PATH) {
-    send(res, healthResponse(method, requestId), requestId, closing());
-    return;
+  switch (routeOf(path)) {
+    case 'health':
+      send(res, healthResponse(method, requestId), requestId, closing());
+      return;
+    case 'openapi': {
+      const response = openApiResponse(method, requestId);
+      send(res, response, requestId, closing());
+      log.info('request', { method, path, status: response.statusCode, http_request_id: requestId });
+      return;
+    }
+    case 'not-found':
+      // The body (if any) is not read: the connection closes after the answer.
+      send(res, notFoundResponse(path, requestId), requestId, true);
+      log.info('request', { method, path: path.slice(0, 200), status: 404, http_request_id: requestId });
+      return;
+    case 'report':
+      break;
   }
 
   // The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
@@ -291,7 +359,7 @@ async function serve(server: http.Server, options: ServerOptions, req: IncomingM
   });
   const { inv } = prepared;
   const finish = (outcome: Outcome | undefined): void =>
-    logInvocation(inv, SERVER_SOURCE, outcome, startedAt, { http_request_id: requestId });
+    logInvocation(inv, SERVER_SOURCE, outcome, startedAt, { method, path, http_request_id: requestId });
 
   if (!prepared.ok) {
     const outcome = configurationOutcome(prepared.errors);
@@ -366,7 +434,7 @@ export function createServer(options: ServerOptions = {}): http.Server {
     res.once('finish', () => {
       if (!server.listening) server.closeIdleConnections();
     });
-    serve(server, options, req, res, served).catch((error: unknown) => internalError(res, error, log));
+    serve(server, options, log, req, res, served).catch((error: unknown) => internalError(res, error, log));
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, { withheld: false }));
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

@@ -4,7 +4,8 @@
 // code to load at cold start): whatwg-url (node-fetch uses Node's own URL when it exists) and mime-db (only
 // form-data's multipart uploads consult it; CreateTroubleInfo is sent as JSON).
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { gzipSync } from 'node:zlib';
 
 const shims = {
@@ -39,7 +40,17 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   plugins: [shimPlugin],
+  // dist/server.js serves openapi.yaml at GET /openapi.json: converted to JSON text here, at build time (no YAML
+  // parser in the bundle; a string literal, so it lands only where it is used, not in dist/index.js).
+  define: { OPENAPI_DOCUMENT: JSON.stringify(JSON.stringify(parseYaml(readFileSync('openapi.yaml', 'utf8')))) },
+  write: false,
 });
+// Each file is written under a temporary name and renamed, so a process loading dist/ meanwhile (a test, a running
+// `npm start`) never reads a half-written bundle.
+for (const file of result.outputFiles) {
+  writeFileSync(`${file.path}.${process.pid}.tmp`, file.contents);
+  renameSync(`${file.path}.${process.pid}.tmp`, file.path);
+}
 // The metafile lets tests prove what is (and is not) in the bundle; serverless.yml packages dist/index.js only.
 writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
 if (process.argv.includes('--analyze')) {

@@ -426,7 +426,7 @@ describe('npm run event (generate-event-cli)', () => {
     [['direct', '--bogus'], /unknown option --bogus/],
     [['direct', '-x'], /unknown option -x/],
     [['direct', '--RoomId'], /--RoomId needs a value/],
-    [['direct', '--RoomId', '--TroubleType', '1'], /--RoomId needs a value \(to pass one starting with --, write --RoomId=--TroubleType\)/],
+    [['direct', '--RoomId', '--TroubleType', '1'], /--RoomId needs a value \(to pass one starting with -, write --RoomId=--TroubleType\)/],
     [['direct', '--RoomId', 'a', '--RoomId', 'b'], /--RoomId is given twice/],
     [['function-url', '--method', 'PUT'], /--method must be GET or POST/],
     [['ckafka', '--records', 'many'], /--records takes a whole number/],
@@ -444,6 +444,33 @@ describe('npm run event (generate-event-cli)', () => {
     expect(io.out).toEqual([]);
     expect(io.err.join('')).toMatch(message);
     expect(io.err.join('')).toContain('--help lists sources and options');
+  });
+
+  it('--poison may repeat: each named record is unreadable, the others are valid', () => {
+    const io = fakeIo();
+    expect(main(['ckafka', '--records', '4', '--poison', '0', '--poison', '2'], io)).toBe(0);
+    const event = JSON.parse(io.out.join('')) as { Records: { Ckafka: { msgBody: string } }[] };
+    const readable = event.Records.map((r) => {
+      try {
+        JSON.parse(r.Ckafka.msgBody);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(readable).toEqual([false, true, false, true]);
+    const bad = fakeIo();
+    expect(main(['ckafka', '--records', '2', '--poison', '1', '--poison', '5'], bad)).toBe(2);
+    expect(bad.err.join('')).toMatch(/--poison must be a record index from 0 to 1 \(records count from 0\), got 5/);
+  });
+
+  it('npm run -s event writes only the event to stdout, so `> e.json` is JSON (without -s npm adds its banner)', () => {
+    const env = { ...process.env, npm_config_loglevel: undefined };
+    const quiet = spawnSync('npm', ['run', '-s', 'event', '--', 'direct', '--compact'], { cwd: ROOT, encoding: 'utf8', env });
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(Object.keys(JSON.parse(quiet.stdout) as object)).toContain('SdkAppId');
+    const loud = spawnSync('npm', ['run', 'event', '--', 'direct', '--compact'], { cwd: ROOT, encoding: 'utf8', env });
+    expect(loud.stdout).toMatch(/^\s*> trtc-trouble-reporter@/);
   });
 
   it('a write failure exits 1', () => {

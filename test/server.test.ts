@@ -4,11 +4,12 @@
  * CLI (lib/dev/start-cli.ts) with `--port 0`. `npm test` builds dist/ first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { throwawayCredential, TrtcEmulator } from '../lib/dev/emulator';
 import { ROOT } from './support/bundle';
 import { NO_CREDENTIALS } from './support/env';
@@ -209,9 +210,34 @@ describe('node dist/server.js', () => {
     expectRecorded(reply, report);
   });
 
-  it('any path works (gateways forward their own paths)', async () => {
+  it('reports are taken on / only: another path is 404 naming /, nothing reaches TRTC, and the log line says method and path', async () => {
     const report = freshReport();
-    expectRecorded(await send(server.port, { path: '/api/trouble', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) }), report);
+    const reply = await send(server.port, { path: '/api/trouble', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(report) });
+    expect(reply.status).toBe(404);
+    expect(envelope(reply).Response.Error).toEqual({ Code: 'ResourceNotFound', Message: expect.stringContaining('reports are taken on /') });
+    expect(envelope(reply).Response.RequestId).toBe(reply.headers['x-request-id']);
+    expect(emulator.calls).toHaveLength(0);
+    const requestId = reply.headers['x-request-id'];
+    const line = await waitFor('the 404 log line', () => parsed(server.stdout).find((l) => l.http_request_id === requestId));
+    expect(line).toMatchObject({ msg: 'request', method: 'POST', path: '/api/trouble', status: 404 });
+  });
+
+  it('the invocation log line of a report carries its method and path', async () => {
+    const reply = await send(server.port, { method: 'GET', path: `/?${formBody(freshReport())}` });
+    expect(reply.status, reply.body).toBe(200);
+    const requestId = reply.headers['x-request-id'];
+    const line = await waitFor('the invocation log line', () => parsed(server.stdout).find((l) => l.msg === 'invocation' && l.http_request_id === requestId));
+    expect(line).toMatchObject({ method: 'GET', path: '/', status: 200 });
+  });
+
+  it('GET /openapi.json serves openapi.yaml as JSON; POST there is 405', async () => {
+    const reply = await send(server.port, { method: 'GET', path: '/openapi.json' });
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(reply.body)).toEqual(parseYaml(readFileSync(path.join(ROOT, 'openapi.yaml'), 'utf8')));
+    const post = await send(server.port, { method: 'POST', path: '/openapi.json', body: '{}' });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
   });
 
   it('a bad request (missing parameters) is 400 and nothing reaches TRTC', async () => {
@@ -450,6 +476,57 @@ describe('npm start (lib/dev/start-cli.ts --port 0)', () => {
     } finally {
       if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
     }
+  });
+
+  it('`npm start` stopped with SIGTERM, as a supervisor or an IDE stops it, stops the server: nothing is left on its port', { timeout: 60_000 }, async () => {
+    const proc = run('npm', ['start', '--', '--port', '0'], childEnv({}, false));
+    try {
+      const url = await waitFor(
+        'the URL on stderr',
+        () => {
+          if (proc.child.exitCode !== null) throw new Error(`npm start exited: ${proc.stderr.join('\n')}`);
+          return proc.stderr.map((l) => /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(l)?.[1]).find(Boolean);
+        },
+        45_000,
+      );
+      const port = Number(new URL(url).port);
+      expect((await send(port, { method: 'GET', path: '/healthz' })).status).toBe(200);
+      proc.child.kill('SIGTERM'); // the pid of npm itself, not of the server
+      await proc.exited;
+      // The server (npm's child) drains, stops its emulator and says so on its way out.
+      await waitFor('the server to stop', () => (proc.stderr.some((l) => l.startsWith('emulator: ')) ? true : undefined), 10_000);
+      await expect(send(port, { method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      if (proc.child.exitCode === null) proc.child.kill('SIGKILL');
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('--host chooses the address to listen on, as HOST does for dist/server.js', async () => {
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    const proc = run(tsx, ['lib/dev/start-cli.ts', '--port', '0', '--host', '127.0.0.2'], childEnv({}, false));
+    try {
+      const url = await waitFor('the URL on stderr', () => proc.stderr.map((l) => /^listening on (http:\/\/[0-9.]+:\d+)$/.exec(l)?.[1]).find(Boolean), 20_000);
+      expect(new URL(url).hostname).toBe('127.0.0.2');
+      const reply = await new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.2', port: Number(new URL(url).port), path: '/healthz', agent: false }, (res) => resolve(res.statusCode ?? 0)).on('error', reject);
+      });
+      expect(reply).toBe(200);
+      await expect(send(Number(new URL(url).port), { method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+
+  it('--help exits 0 with the options on stdout; an unknown flag is a one-line error and exit 2', async () => {
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    const help = run(tsx, ['lib/dev/start-cli.ts', '--help'], childEnv({}, false));
+    expect((await help.exited).code).toBe(0);
+    expect(help.stdout.join('\n')).toMatch(/--port N[\s\S]*--host ADDRESS[\s\S]*--emulator/);
+    const bad = run(tsx, ['lib/dev/start-cli.ts', '--prot', '1'], childEnv({}, false));
+    expect((await bad.exited).code).toBe(2);
+    expect(bad.stderr[0]).toBe('error: unknown option --prot');
+    expect(bad.stderr.join('\n')).not.toMatch(/\n\s+at /);
   });
 
   it('rejects a bad --port with exit code 2', async () => {

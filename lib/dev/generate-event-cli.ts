@@ -4,7 +4,9 @@
  * Bad sources and options are reported on stderr with exit code 2.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { PARAMETER_NAMES } from '../report';
+import { UsageError, usageErrorOf } from './cli-args';
 import {
   EVENT_SOURCES,
   GenerateEventError,
@@ -42,7 +44,7 @@ HTTP sources (function-url, api-gateway, aws-apigw-v1, aws-http-v2):
 
 batches (ckafka, cmq, eventbridge-list; --poison also eventbridge):
   --records N           N records (1..${MAX_RECORDS}), each a valid report with its own TroubleMsg, offset and ids
-  --poison I            make record I (counting from 0) unreadable: its body is truncated JSON
+  --poison I            make record I (counting from 0) unreadable: its body is truncated JSON (repeatable)
   --tdmq                eventbridge*: the report as data.msgBody (JSON string), as the TDMQ connector sends it
 
 timer:
@@ -59,6 +61,9 @@ examples:
   npm run event -- api-gateway --form --base64 --base64-flag string
   npm run event -- ckafka --records 3 --poison 1 --out /tmp/batch.json
   npm run -s event -- direct --json '{"SdkAppId":1400188366}' > /tmp/direct.json && npm run invoke -- /tmp/direct.json
+  npm run -s event -- ckafka --records 4 --poison 0 --poison 2 | npm run -s invoke -- -
+
+  (npm run -s: without -s, npm prints its own banner on stdout, and a redirected file would not be JSON)
 `;
 
 /** Where the CLI reads and writes; the process by default, fakes in tests. */
@@ -85,39 +90,26 @@ export type CliRequest =
       readonly compact: boolean;
     };
 
-/** A command line that cannot be understood; the message says why. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError } from './cli-args';
 
 const REPORT_FLAGS: ReadonlySet<string> = new Set(PARAMETER_NAMES);
-const VALUE_FLAGS: ReadonlySet<string> = new Set([
-  ...PARAMETER_NAMES,
-  'json',
-  'json-file',
-  'method',
-  'base64-flag',
-  'header',
-  'idempotency-key',
-  'records',
-  'poison',
-  'trigger-name',
-  'message',
-  'out',
-]);
-const SWITCHES: ReadonlySet<string> = new Set(['form', 'base64', 'tdmq', 'compact', 'help']);
+const VALUE_FLAGS = ['json', 'json-file', 'method', 'base64-flag', 'idempotency-key', 'records', 'trigger-name', 'message', 'out'] as const;
+/** Flags that may be given several times. */
+const REPEATABLE_FLAGS = ['header', 'poison'] as const;
+const SWITCHES = ['form', 'base64', 'tdmq', 'compact'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const NUMERIC_PARAMETERS: ReadonlySet<string> = new Set(['TroubleType', 'TroubleTime']);
 
+/** Every option, for node:util parseArgs. */
+const OPTIONS: NonNullable<ParseArgsConfig['options']> = Object.fromEntries([
+  ...[...PARAMETER_NAMES, ...VALUE_FLAGS].map((name) => [name, { type: 'string' }] as const),
+  ...REPEATABLE_FLAGS.map((name) => [name, { type: 'string', multiple: true }] as const),
+  ...SWITCHES.map((name) => [name, { type: 'boolean' }] as const),
+  ['help', { type: 'boolean', short: 'h' }] as const,
+]);
+
 function isSource(name: string): name is EventSourceName {
   return (EVENT_SOURCES as readonly string[]).includes(name);
-}
-
-/** `unknown option --x`, with a hint when only the case is wrong. */
-function unknownOption(name: string): UsageError {
-  const known = [...VALUE_FLAGS, ...SWITCHES].find((flag) => flag.toLowerCase() === name.toLowerCase());
-  const hint = known ? ` (names are case-sensitive: did you mean --${known}?)` : '';
-  return new UsageError(`unknown option --${name}${hint}`);
 }
 
 function wholeNumber(flag: string, value: string): number {
@@ -130,40 +122,19 @@ export function flagValue(name: string, value: string): string | number {
   return NUMERIC_PARAMETERS.has(name) && /^[0-9]{1,15}$/.test(value) ? Number(value) : value;
 }
 
-/** Splits `--name value` / `--name=value` / switches into (name, value) pairs and positionals. Pure. */
+/** The command line as parseArgs reads it: positionals and (name, value) pairs in order. Throws {@link UsageError}. */
 function tokenize(argv: readonly string[]): { positionals: string[]; flags: [string, string | undefined][] } {
+  let tokens;
+  try {
+    tokens = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true }).tokens;
+  } catch (error) {
+    throw usageErrorOf(error, argv, Object.keys(OPTIONS));
+  }
   const positionals: string[] = [];
   const flags: [string, string | undefined][] = [];
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (arg === '-h') {
-      flags.push(['help', undefined]);
-      continue;
-    }
-    if (!arg.startsWith('--') || arg === '--') {
-      if (arg.startsWith('-') && arg !== '-' && arg !== '--') throw new UsageError(`unknown option ${arg}`);
-      if (arg !== '--') positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq >= 0 ? eq : undefined);
-    if (SWITCHES.has(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags.push([name, undefined]);
-    } else if (VALUE_FLAGS.has(name)) {
-      let value: string | undefined;
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        if (value === undefined || (value.startsWith('--') && value.length > 2)) {
-          throw new UsageError(`--${name} needs a value${value === undefined ? '' : ` (to pass one starting with --, write --${name}=${value})`}`);
-        }
-        i += 1;
-      }
-      flags.push([name, value]);
-    } else {
-      throw unknownOption(name);
-    }
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    else if (token.kind === 'option') flags.push([token.name, token.value]);
   }
   return { positionals, flags };
 }
@@ -180,12 +151,13 @@ export function parseCli(argv: readonly string[]): CliRequest {
   const seen = new Set<string>();
   const params: Record<string, unknown> = {};
   const headers: [string, string][] = [];
+  const poison: number[] = [];
   const options: { -readonly [K in keyof GenerateOptions]: GenerateOptions[K] } = {};
   let json: { text: string } | { file: string } | undefined;
   let out: string | undefined;
   let compact = false;
   for (const [name, raw] of flags) {
-    if (name !== 'header' && seen.has(name)) throw new UsageError(`--${name} is given twice`);
+    if (!(REPEATABLE_FLAGS as readonly string[]).includes(name) && seen.has(name)) throw new UsageError(`--${name} is given twice`);
     seen.add(name);
     const value = raw ?? '';
     if (REPORT_FLAGS.has(name)) {
@@ -222,7 +194,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
         options.records = wholeNumber(name, value);
         break;
       case 'poison':
-        options.poison = wholeNumber(name, value);
+        poison.push(wholeNumber(name, value));
         break;
       case 'trigger-name':
         options.triggerName = value;
@@ -249,6 +221,7 @@ export function parseCli(argv: readonly string[]): CliRequest {
     }
   }
   if (headers.length > 0) options.headers = headers;
+  if (poison.length > 0) options.poison = poison;
   if (Object.keys(params).length > 0) options.params = params;
   return { kind: 'generate', source, options, compact, ...(json ? { json } : {}), ...(out !== undefined ? { out } : {}) };
 }

@@ -70,8 +70,8 @@ export interface GenerateOptions {
   readonly idempotencyKey?: string;
   /** Batch sources: how many records (default 1), each a valid report with its own TroubleMsg and identity. */
   readonly records?: number;
-  /** Batch sources and eventbridge: the record (from 0) whose body is made unreadable (truncated JSON). */
-  readonly poison?: number;
+  /** Batch sources and eventbridge: the record(s) (from 0) whose body is made unreadable (truncated JSON). */
+  readonly poison?: number | readonly number[];
   /** eventbridge sources: deliver the report as the TDMQ connector does (`data.msgBody`, a JSON string). */
   readonly tdmq?: boolean;
   /** timer: the trigger's name (default trouble_probe, as in serverless.yml). */
@@ -130,8 +130,10 @@ export function optionProblems(source: EventSourceName, options: GenerateOptions
   if (!Number.isInteger(records) || records < 1 || records > MAX_RECORDS) {
     problems.push(`--records must be a whole number from 1 to ${MAX_RECORDS}`);
   }
-  if (options.poison !== undefined && (!Number.isInteger(options.poison) || options.poison < 0 || options.poison >= records)) {
-    problems.push(`--poison must be a record index from 0 to ${records - 1} (records count from 0)`);
+  for (const index of poisoned(options)) {
+    if (!Number.isInteger(index) || index < 0 || index >= records) {
+      problems.push(`--poison must be a record index from 0 to ${records - 1} (records count from 0), got ${String(index)}`);
+    }
   }
   return problems;
 }
@@ -383,9 +385,14 @@ function awsV2Event(p: HttpParts, uuid: string, nowMs: number): Record<string, u
   };
 }
 
-/** The message body of record `index`: the report's JSON, or truncated JSON for the poisoned record. */
+/** The indexes of the records to poison (`--poison` may be given several times). */
+function poisoned(options: GenerateOptions): readonly number[] {
+  return options.poison === undefined ? [] : typeof options.poison === 'number' ? [options.poison] : options.poison;
+}
+
+/** The message body of record `index`: the report's JSON, or truncated JSON for a poisoned record. */
 function messageBody(report: Readonly<Record<string, unknown>>, index: number, options: GenerateOptions): string {
-  return options.poison === index ? poisonedBody(report) : JSON.stringify(report);
+  return poisoned(options).includes(index) ? poisonedBody(report) : JSON.stringify(report);
 }
 
 /** Numeric message ids as CMQ and TDMQ show them, distinct per record and per millisecond of generation. */
@@ -454,7 +461,7 @@ function cloudEvent(report: Readonly<Record<string, unknown>>, index: number, op
     source: 'classroom.app',
     subject: `qcs::eb:${region}:uin/${ACCOUNT}:eventbusid/eb-trouble`,
     ...common,
-    data: options.poison === index ? poisonedBody(report) : { ...report },
+    data: poisoned(options).includes(index) ? poisonedBody(report) : { ...report },
   };
 }
 

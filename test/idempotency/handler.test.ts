@@ -9,7 +9,7 @@ import { loadBundle, type MainHandler } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
 import { withEnv } from '../support/env';
 import { captureStdout } from '../support/logs';
-import { clearProxyEnv, freePort, startRedisServer, type RedisServer } from '../support/redis-server';
+import { clearProxyEnv, describeWithRedis, freePort, startRedisServer, type RedisServer } from '../support/redis-server';
 
 interface HttpAnswer {
   statusCode: number;
@@ -167,7 +167,7 @@ describe('in-memory store (one warm instance)', () => {
   });
 });
 
-describe('Redis store (shared by instances)', () => {
+describeWithRedis('Redis store (shared by instances)', () => {
   let redis: RedisServer;
   let undo: () => void = () => {};
 

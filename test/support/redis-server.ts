@@ -1,12 +1,23 @@
 /**
  * A real, throw-away redis-server for tests: loopback only, a free port, no persistence. Needs the `redis-server`
- * binary (Debian/Ubuntu package redis-server); CI installs it.
+ * binary; test/support/global-setup.ts looks for it once before the run. Suites that need it use
+ * {@link describeWithRedis}, which skips them when it is missing (one notice for the whole run; REQUIRE_REDIS=1, as
+ * .ci/run sets, makes that an error instead).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { describe, inject } from 'vitest';
+import { REDIS_INSTALL_HINT } from './find-redis';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The redis-server executable (found by test/support/global-setup.ts), or null when it is not installed. */
+    redisServer: string | null;
+  }
+}
 
 /** A running redis-server. */
 export interface RedisServer {
@@ -26,23 +37,13 @@ export interface RedisServerOptions {
 
 const READY_WITHIN_MS = 10_000;
 
-/** The redis-server executable on PATH, or a clear error telling how to get it. */
-export function findRedisServer(): string {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(
-    'redis-server is not on PATH: the idempotency tests run against a real Redis. ' +
-      'Install it (Debian/Ubuntu: apt-get install -y redis-server); .ci/run installs it in CI.',
-  );
+/** The redis-server the global setup found, or null (then the Redis suites are skipped). */
+export function redisServerBinary(): string | null {
+  return inject('redisServer');
 }
+
+/** `describe` for suites that need a real redis-server: skipped when the global setup found none. */
+export const describeWithRedis = describe.skipIf(redisServerBinary() === null);
 
 /** A port that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {
@@ -154,7 +155,8 @@ async function startOnce(binary: string, port: number, options: RedisServerOptio
  * @throws when redis-server is not installed (saying how to install it) or does not come up.
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const binary = findRedisServer();
+  const binary = redisServerBinary();
+  if (binary === null) throw new Error(`redis-server is not on PATH. ${REDIS_INSTALL_HINT}`);
   if (options.port !== undefined) return startOnce(binary, options.port, options);
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
