@@ -3,14 +3,28 @@
  * one call; an invalid record is a poison message (logged, counted, skipped, never retried); a record whose call
  * failed in a way worth retrying makes the invocation throw at the end, after every other record was tried, so
  * the platform redelivers the batch. Calls run with bounded concurrency under a rate, and no call is started when
- * the time left would not cover one.
+ * the time left would not cover one. A configuration failure (no credentials) fails every record as retryable. An
+ * idempotency verdict never makes a record poison. The summary stays under {@link MAX_SUMMARY_BYTES}.
  */
 import { withoutStack } from './errors';
-import { failed, type Outcome } from './outcome';
+import { misconfigured } from './failures';
+import { fingerprint, messageKey } from './idempotency/keys';
+import { keyReused } from './idempotency/once';
+import { capText, failed, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
-import { messageKey } from './idempotency/keys';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
 import type { BatchRecord, SourceName } from './sources/types';
+import { readCredentials } from './trtc/credentials';
+
+/** Longest message key shown in a summary line (the store key hashes long ones anyway), in characters. */
+export const MAX_SUMMARY_KEY_CHARS = 128;
+/** Longest error message in a summary line, in characters. */
+export const MAX_SUMMARY_ERROR_CHARS = 200;
+/**
+ * Largest summary, JSON bytes: records beyond it are counted in `omitted` (failed and skipped ones are listed
+ * first). Far below SCF's 6 MB limit on a synchronous return value, for any number of records.
+ */
+export const MAX_SUMMARY_BYTES = 512 * 1024;
 
 export type RecordStatus = 'sent' | 'skipped' | 'failed';
 
@@ -22,6 +36,8 @@ export interface RecordResult {
   readonly requestId?: string;
   readonly replayed?: boolean;
   readonly error?: { readonly code: string; readonly message: string };
+  /** The failure needs the deployment fixed (credentials, role, action); see Failure.needsFix. */
+  readonly needsFix?: boolean;
 }
 
 export interface BatchSummary {
@@ -30,7 +46,10 @@ export interface BatchSummary {
   readonly sent: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Records in index order; failed and skipped ones first in line when the summary would exceed its cap. */
   readonly records: readonly RecordResult[];
+  /** Records left out of `records` to keep the summary under MAX_SUMMARY_BYTES. */
+  readonly omitted?: number;
 }
 
 /** Thrown at the end of a batch with retryable failures, so the platform redelivers it. */
@@ -42,6 +61,7 @@ export class BatchIncompleteError extends Error {
     mask: (text: string) => string = (text) => text,
   ) {
     const failed = summary.records.filter((r) => r.status === 'failed');
+    const fix = failed.find((r) => r.needsFix === true)?.error?.message;
     const listed = failed
       .slice(0, 10)
       .map((r) => `#${r.index}${r.key ? ` (${r.key})` : ''}: ${r.error?.code ?? 'failed'}`)
@@ -49,7 +69,8 @@ export class BatchIncompleteError extends Error {
     super(
       mask(
         `${summary.failed} of ${summary.total} ${summary.source} records were not recorded and should be redelivered ` +
-          `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}`,
+          `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}` +
+          (fix ? `. Fix the deployment: ${fix}` : ''),
       ),
     );
     withoutStack(this);
@@ -62,8 +83,13 @@ export interface BatchOptions {
   readonly initialCallEstimateMs?: number;
 }
 
+/** An idempotency verdict is about the store key, not the message: it never makes a record poison. */
+function isPoison(failure: Failure): boolean {
+  return !failure.retryable && failure.code !== keyReused().code;
+}
+
 function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
-  const key = record.messageKey !== undefined ? { key: record.messageKey } : {};
+  const key = record.messageKey !== undefined ? { key: capText(record.messageKey, MAX_SUMMARY_KEY_CHARS) } : {};
   if (outcome.ok) {
     return { index: record.index, ...key, status: 'sent', requestId: outcome.requestId, ...(outcome.replayed ? { replayed: true } : {}) };
   }
@@ -71,10 +97,31 @@ function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
   return {
     index: record.index,
     ...key,
-    status: failure.retryable ? 'failed' : 'skipped',
+    status: isPoison(failure) ? 'skipped' : 'failed',
     ...(failure.upstreamRequestId ? { requestId: failure.upstreamRequestId } : {}),
-    error: { code: failure.code, message: failure.message },
+    error: { code: failure.code, message: capText(failure.message, MAX_SUMMARY_ERROR_CHARS) },
+    ...(failure.needsFix ? { needsFix: true } : {}),
   };
+}
+
+/** The summary of `results`, its record list cut to MAX_SUMMARY_BYTES (failed and skipped records kept first). */
+export function summarise(source: SourceName, results: readonly RecordResult[]): BatchSummary {
+  const count = (status: RecordStatus): number => results.filter((r) => r.status === status).length;
+  const base = { source, total: results.length, sent: count('sent'), skipped: count('skipped'), failed: count('failed') };
+  const rank = (r: RecordResult): number => (r.status === 'failed' ? 0 : r.status === 'skipped' ? 1 : 2);
+  const byImportance = [...results].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+  // Room for the counts and the `omitted` field.
+  let bytes = Buffer.byteLength(JSON.stringify({ ...base, records: [], omitted: results.length }));
+  const listed: RecordResult[] = [];
+  for (const result of byImportance) {
+    const size = Buffer.byteLength(JSON.stringify(result)) + 1;
+    if (bytes + size > MAX_SUMMARY_BYTES) break;
+    bytes += size;
+    listed.push(result);
+  }
+  listed.sort((a, b) => a.index - b.index);
+  const omitted = results.length - listed.length;
+  return { ...base, records: listed, ...(omitted > 0 ? { omitted } : {}) };
 }
 
 /** Processes every record; never throws (the presenter decides). */
@@ -103,8 +150,12 @@ export async function processBatch(
       };
     }
     const started = Date.now();
-    // A message keeps its identity whether EventBridge delivered it alone or in an EventList.
-    const key = record.messageKey !== undefined ? messageKey(source === 'eventbridge-list' ? 'eventbridge' : source, record.messageKey) : undefined;
+    // A message keeps its identity whether EventBridge delivered it alone or in an EventList; its report's
+    // fingerprint is part of the key, so a reused identity never stands for another report.
+    const key =
+      record.messageKey !== undefined
+        ? messageKey(source === 'eventbridge-list' ? 'eventbridge' : source, record.messageKey, fingerprint(checked.report))
+        : undefined;
     const outcome = await deliverOnce(checked.report, inv, key, `${inv.id}:${record.index}`);
     longestCallMs = Math.max(longestCallMs ?? 0, Date.now() - started);
     return resultOf(record, outcome);
@@ -123,9 +174,22 @@ export async function processBatch(
   };
   const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, records.length)) }, worker);
   await Promise.all(workers);
+  return summarise(source, results);
+}
 
-  const count = (status: RecordStatus): number => results.filter((r) => r.status === status).length;
-  return { source, total: records.length, sent: count('sent'), skipped: count('skipped'), failed: count('failed'), records: results };
+/** Every record failed (retryable) with the same failure: the function cannot send any of them. */
+function failEvery(source: SourceName, records: readonly BatchRecord[], failure: Failure): BatchSummary {
+  return summarise(
+    source,
+    records.map((record) => resultOf(record, failed(failure))),
+  );
+}
+
+/** The first failure that needs someone to fix the deployment, to name the fix once in the invocation line. */
+function fixNeeded(summary: BatchSummary, records: readonly RecordResult[]): { code: string; fix: string } | undefined {
+  if (summary.failed === 0) return undefined;
+  const first = records.find((r) => r.status === 'failed' && r.needsFix === true);
+  return first?.error ? { code: first.error.code, fix: first.error.message } : undefined;
 }
 
 /**
@@ -133,8 +197,12 @@ export async function processBatch(
  * summary, or throws BatchIncompleteError when some record should be redelivered.
  */
 export async function runBatch(source: SourceName, records: readonly BatchRecord[], inv: Invocation, startedAt: number): Promise<BatchSummary> {
-  const paced: Invocation = { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) };
-  const summary = await processBatch(source, records, paced, { concurrency: inv.config.batchConcurrency });
+  // The function's configuration, not the records: every record fails as retryable and the batch is redelivered.
+  const credentials = readCredentials(inv.env);
+  const summary = credentials.ok
+    ? await processBatch(source, records, { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) }, { concurrency: inv.config.batchConcurrency })
+    : failEvery(source, records, misconfigured(credentials.message));
+  const fix = fixNeeded(summary, summary.records);
   const fields = {
     source,
     outcome: summary.failed > 0 ? 'failed' : summary.skipped > 0 ? 'partial' : 'sent',
@@ -143,6 +211,13 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
     replayed: summary.records.filter((r) => r.replayed).length,
     skipped: summary.skipped,
     failed: summary.failed,
+    ...(fix
+      ? {
+          code: fix.code,
+          fix: fix.fix,
+          consequence: 'every record is kept for redelivery (the batch throws) until the deployment is fixed or the trigger\'s retries run out',
+        }
+      : {}),
     latency_ms: Date.now() - startedAt,
   };
   if (summary.failed > 0) {

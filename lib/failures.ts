@@ -46,9 +46,13 @@ export function unrecognisedEvent(description: string): Failure {
   return { status: 400, code: 'UnsupportedEvent', message: description, retryable: false };
 }
 
-/** The function's own configuration is wrong (missing credentials, a bad variable): 500, fix the deployment. */
+/**
+ * The function's own configuration is wrong (missing credentials, a bad variable): 500, fix the deployment. It is
+ * retryable: the report is fine and will be recorded once the deployment is fixed, so a batch throws (the platform
+ * keeps the messages) and a direct invocation throws (an asynchronous one is retried).
+ */
 export function misconfigured(message: string): Failure {
-  return { status: 500, code: 'InternalError.Configuration', message, retryable: false };
+  return { status: 500, code: 'InternalError.Configuration', message, retryable: true, needsFix: true };
 }
 
 export function unauthorized(): Failure {
