@@ -16,6 +16,7 @@ const PREFIXES: readonly [string, SourceName | null][] = [
   ['api-gateway-', 'scf-api-gateway'],
   ['aws-apigw-v1-', 'aws-api-gateway-v1'],
   ['aws-http-v2-', 'aws-http-api-v2'],
+  ['aws-alb-', 'aws-alb'],
   ['ckafka-', 'ckafka'],
   ['cmq-', 'cmq'],
   ['eventbridge-list', 'eventbridge-list'],
