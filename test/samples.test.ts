@@ -142,7 +142,9 @@ function checkNonEnvelope(expected: Expectation, run: { value?: unknown; error?:
   }
   expect(run.error, 'the handler does not throw').toBeUndefined();
   if (expected.result === 'timer') {
-    expect(run.value).toMatchObject({ Probe: { healthy: true, credentials: 'present' } });
+    // The probe proved signature, permission and action with a parameter error, and created nothing.
+    expect(run.value).toMatchObject({ Probe: { healthy: true, verdict: 'ok', keys: 'present', upstreamCode: 'MissingParameter' } });
+    expect(emulator.created).toHaveLength(0);
     return;
   }
   const summary = run.value as BatchSummaryShape;

@@ -670,7 +670,12 @@ export class TrtcEmulator {
     this.send(res, 200, 'application/json', JSON.stringify({ Response: { RequestId: requestId } }), headers);
   }
 
-  /** Runs protocol, size, auth, action/version and contract checks; records success. */
+  /**
+   * Runs protocol, size, auth, action/version and contract checks; records success. The order is Tencent Cloud
+   * API 3.0's (README "Health probe"): the signature (and token), then CAM's permission, then the action and
+   * version, and the parameters last, so a parameter error proves the three checks before it (the health probe
+   * relies on that).
+   */
   private evaluate(r: ReceivedRequest, call: EmulatorCall, at: number): ApiError | undefined {
     if (r.method !== 'POST' && r.method !== 'GET') {
       return apiError('UnsupportedProtocol', `The HTTP method \`${r.method}\` is not supported. Use POST or GET.`);
