@@ -29,13 +29,14 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { loadConfig } from '../lib/config';
-import { payloadTooLarge } from '../lib/failures';
+import { payloadTooLarge, requestTimeout } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } from '../lib/http/request';
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation } from '../lib/invocation';
 import { createLogger, type Logger } from '../lib/log';
 import { failed, type Outcome } from '../lib/outcome';
+import { probeUpstream } from '../lib/timer';
 import type { TroubleInfoClient } from '../lib/trtc/client';
 import { secretValues } from '../lib/trtc/credentials';
 
@@ -49,6 +50,8 @@ export interface ServerOptions {
   readonly env?: Env;
   /** Where log lines go; stdout by default. */
   readonly write?: (line: string) => void;
+  /** Slow-client limits other than {@link SERVER_TIMEOUTS} (tests). */
+  readonly timeouts?: Partial<Pick<typeof SERVER_TIMEOUTS, 'headersTimeoutMs' | 'requestTimeoutMs'>>;
 }
 
 /** Where {@link startServer} listens, plus the {@link ServerOptions}. */
@@ -84,6 +87,13 @@ export const SHUTDOWN_GRACE_MS = 30_000;
  * load balancers and gateways, so the proxy in front always closes first and never reuses a closing connection.
  */
 export const SERVER_TIMEOUTS = { headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 } as const;
+/**
+ * How often Node checks the header and request timeouts (its default, 30 s, let headers take 30 s and a body 60 s).
+ * A body still arriving at requestTimeoutMs is answered 408 by readBody; Node's own request timeout is a backstop
+ * {@link REQUEST_TIMEOUT_BACKSTOP_MS} later.
+ */
+export const TIMEOUT_CHECK_INTERVAL_MS = 250;
+export const REQUEST_TIMEOUT_BACKSTOP_MS = 2_000;
 
 /** How much of a too-large body is read and dropped, and for how long, so the client can read the 413. */
 export const DRAIN_LIMITS = { bytes: 1024 * 1024, timeoutMs: 5_000 } as const;
@@ -142,6 +152,22 @@ export function healthResponse(method: string, requestId: string): HttpResponse 
   );
 }
 
+/** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
+async function deepHealthResponse(options: ServerOptions, requestId: string, startedAt: number): Promise<HttpResponse> {
+  const prepared = prepareInvocation({ request_id: requestId }, {
+    startedAt,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.client ? { client: options.client } : {}),
+    ...(options.write ? { write: options.write } : {}),
+  });
+  if (!prepared.ok) {
+    return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: prepared.inv.mask(prepared.errors.join('; ')) } });
+  }
+  const probe = await probeUpstream(prepared.inv);
+  prepared.inv.log[probe.healthy ? 'info' : 'error']('health probe', { verdict: probe.verdict, code: probe.upstreamCode, ...(probe.healthy ? {} : { message: probe.detail }) });
+  return jsonResponse(probe.healthy ? 200 : 503, { status: probe.healthy ? 'ok' : 'unhealthy', probe });
+}
+
 /** The status Node's HTTP parser errors deserve, or undefined when the connection should just be dropped. */
 export function clientErrorStatus(code: string | undefined): 400 | 408 | 413 | 431 | undefined {
   switch (code) {
@@ -176,15 +202,18 @@ export function rawErrorResponse(status: 400 | 408 | 413 | 431, requestId: strin
   );
 }
 
-/** A body read to the end, a body over the cap (drained: the rest was read and dropped), or a vanished client. */
+/** A body read to the end, a body over the cap (drained: the rest was read and dropped), a vanished or too slow client. */
 export type BodyRead =
   | { readonly kind: 'body'; readonly body: Buffer | undefined }
   | { readonly kind: 'too-large'; readonly drained: boolean }
-  | { readonly kind: 'aborted' };
+  | { readonly kind: 'aborted' }
+  | { readonly kind: 'timeout' };
 
 /** Limits for {@link readBody}. */
 export interface BodyLimits {
   readonly maxBytes: number;
+  /** The whole body must have arrived this many ms from now, else the read ends with `timeout`. */
+  readonly timeoutMs?: number;
   readonly drainBytes: number;
   readonly drainTimeoutMs: number;
   /** True when the client is waiting for `100 Continue` that will not come: nothing will be sent to drain. */
@@ -215,6 +244,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(slow);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('close', onClose);
@@ -239,6 +269,8 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       else settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
     };
     const onError = (): void => settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
+    const slow = limits.timeoutMs === undefined ? undefined : setTimeout(() => settle({ kind: 'timeout' }), Math.max(0, limits.timeoutMs));
+    req.once('close', () => clearTimeout(slow));
     if (over) startDrainTimer();
     req.on('data', onData);
     req.on('end', onEnd);
@@ -277,8 +309,11 @@ async function serve(server: http.Server, options: ServerOptions, req: IncomingM
   // Answers sent while the server is closing ask the client to close, so shutdown is not held by keep-alive.
   const closing = (): boolean => !server.listening;
 
-  if (splitTarget(req.url).path === HEALTH_PATH) {
-    send(res, healthResponse(method, requestId), requestId, closing());
+  const target = splitTarget(req.url);
+  if (target.path === HEALTH_PATH) {
+    // `?deep=1` runs the Timer's health probe (one CreateTroubleInfo without parameters); plain /healthz never calls TRTC.
+    const deep = parseQueryString(target.rawQuery)['deep'] === '1' && method === 'GET';
+    send(res, deep ? await deepHealthResponse(options, requestId, startedAt) : healthResponse(method, requestId), requestId, closing());
     return;
   }
 
@@ -302,6 +337,7 @@ async function serve(server: http.Server, options: ServerOptions, req: IncomingM
 
   const read = await readBody(req, {
     maxBytes: MAX_BODY_BYTES,
+    timeoutMs: (options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs) - (Date.now() - startedAt),
     drainBytes: DRAIN_LIMITS.bytes,
     drainTimeoutMs: DRAIN_LIMITS.timeoutMs,
     withheld: served.withheld,
@@ -309,6 +345,13 @@ async function serve(server: http.Server, options: ServerOptions, req: IncomingM
   if (read.kind === 'aborted') {
     inv.log.warn('the client went away before sending the whole request', { http_request_id: requestId });
     res.destroy();
+    return;
+  }
+  if (read.kind === 'timeout') {
+    const outcome = failed(requestTimeout(options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs));
+    res.once('finish', () => req.socket.destroy());
+    send(res, outcomeResponse(outcome, inv.id), requestId, true);
+    finish(outcome);
     return;
   }
   if (read.kind === 'too-large') {
@@ -355,9 +398,9 @@ function serverLogger(options: ServerOptions): Logger {
  */
 export function createServer(options: ServerOptions = {}): http.Server {
   const log = serverLogger(options);
-  const server = http.createServer();
-  server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
-  server.requestTimeout = SERVER_TIMEOUTS.requestTimeoutMs;
+  const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS });
+  server.headersTimeout = options.timeouts?.headersTimeoutMs ?? SERVER_TIMEOUTS.headersTimeoutMs;
+  server.requestTimeout = (options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs) + REQUEST_TIMEOUT_BACKSTOP_MS;
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
 
   const handle = (req: IncomingMessage, res: ServerResponse, served: Served): void => {

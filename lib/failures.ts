@@ -33,6 +33,11 @@ export function payloadTooLarge(limitBytes: number): Failure {
   };
 }
 
+/** The standalone server did not receive the whole request in time (a slow or stalled client). */
+export function requestTimeout(limitMs: number): Failure {
+  return { status: 408, code: 'RequestTimeout', message: `the request was not received within ${Math.round(limitMs / 1000)} s`, retryable: true };
+}
+
 export function unsupportedMediaType(contentType: string): Failure {
   return {
     status: 415,
