@@ -51,7 +51,7 @@ export interface ServerOptions {
   /** Where log lines go; stdout by default. */
   readonly write?: (line: string) => void;
   /** Slow-client limits other than {@link SERVER_TIMEOUTS} (tests). */
-  readonly timeouts?: Partial<Pick<typeof SERVER_TIMEOUTS, 'headersTimeoutMs' | 'requestTimeoutMs'>>;
+  readonly timeouts?: { readonly headersTimeoutMs?: number; readonly requestTimeoutMs?: number };
 }
 
 /** Where {@link startServer} listens, plus the {@link ServerOptions}. */
