@@ -38,6 +38,8 @@ export const MAX_HOLD_MS = 60 * 60 * 1000;
 /** Waits between retries of a store write after TRTC recorded the report: 50 ms, doubling, capped. */
 const STORE_RETRY_BASE_MS = 50;
 const STORE_RETRY_CAP_MS = 400;
+/** The longest the store write is retried (within the deadline), so the answer is not held back for long. */
+export const STORE_RETRY_BUDGET_MS = 1000;
 
 export function storeUnavailable(kind: string): Failure {
   return {
@@ -146,6 +148,7 @@ async function settle(write: () => Promise<void>, stage: string, options: OnceOp
  */
 async function remember(key: string, token: string, record: { requestId: string; fingerprint: string; completedAt: number }, options: OnceOptions): Promise<void> {
   const { store, log } = options;
+  const giveUpAt = Date.now() + Math.min(STORE_RETRY_BUDGET_MS, options.remaining());
   let lastError: unknown;
   for (let retry = 0; ; retry += 1) {
     try {
@@ -156,7 +159,7 @@ async function remember(key: string, token: string, record: { requestId: string;
       lastError = error;
     }
     const wait = Math.min(STORE_RETRY_CAP_MS, STORE_RETRY_BASE_MS * 2 ** retry);
-    if (options.remaining() < wait + STORE_RETRY_BASE_MS) break;
+    if (options.remaining() < wait + STORE_RETRY_BASE_MS || Date.now() + wait > giveUpAt) break;
     await sleep(wait);
   }
   const held = await settle(
