@@ -10,7 +10,7 @@ import { withoutStack } from './errors';
 import { misconfigured } from './failures';
 import { fingerprint, messageKey } from './idempotency/keys';
 import { keyReused } from './idempotency/once';
-import { capText, failed, type Failure, type Outcome } from './outcome';
+import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
 import type { BatchRecord, SourceName } from './sources/types';
@@ -36,8 +36,6 @@ export interface RecordResult {
   readonly requestId?: string;
   readonly replayed?: boolean;
   readonly error?: { readonly code: string; readonly message: string };
-  /** The failure needs the deployment fixed (credentials, role, action); see Failure.needsFix. */
-  readonly needsFix?: boolean;
 }
 
 export interface BatchSummary {
@@ -50,6 +48,8 @@ export interface BatchSummary {
   readonly records: readonly RecordResult[];
   /** Records left out of `records` to keep the summary under MAX_SUMMARY_BYTES. */
   readonly omitted?: number;
+  /** When records failed because the deployment must be fixed (Failure.needsFix): the code and what to fix. */
+  readonly fix?: { readonly code: string; readonly message: string };
 }
 
 /** Thrown at the end of a batch with retryable failures, so the platform redelivers it. */
@@ -61,7 +61,7 @@ export class BatchIncompleteError extends Error {
     mask: (text: string) => string = (text) => text,
   ) {
     const failed = summary.records.filter((r) => r.status === 'failed');
-    const fix = failed.find((r) => r.needsFix === true)?.error?.message;
+    const fix = summary.fix?.message;
     const listed = failed
       .slice(0, 10)
       .map((r) => `#${r.index}${r.key ? ` (${r.key})` : ''}: ${r.error?.code ?? 'failed'}`)
@@ -100,12 +100,11 @@ function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
     status: isPoison(failure) ? 'skipped' : 'failed',
     ...(failure.upstreamRequestId ? { requestId: failure.upstreamRequestId } : {}),
     error: { code: failure.code, message: capText(failure.message, MAX_SUMMARY_ERROR_CHARS) },
-    ...(failure.needsFix ? { needsFix: true } : {}),
   };
 }
 
 /** The summary of `results`, its record list cut to MAX_SUMMARY_BYTES (failed and skipped records kept first). */
-export function summarise(source: SourceName, results: readonly RecordResult[]): BatchSummary {
+export function summarise(source: SourceName, results: readonly RecordResult[], fixFrom?: Failure): BatchSummary {
   const count = (status: RecordStatus): number => results.filter((r) => r.status === status).length;
   const base = { source, total: results.length, sent: count('sent'), skipped: count('skipped'), failed: count('failed') };
   const rank = (r: RecordResult): number => (r.status === 'failed' ? 0 : r.status === 'skipped' ? 1 : 2);
@@ -121,7 +120,8 @@ export function summarise(source: SourceName, results: readonly RecordResult[]):
   }
   listed.sort((a, b) => a.index - b.index);
   const omitted = results.length - listed.length;
-  return { ...base, records: listed, ...(omitted > 0 ? { omitted } : {}) };
+  const fix = fixFrom ? { fix: { code: fixFrom.code, message: capText(fixFrom.message, MAX_ERROR_MESSAGE_CHARS) } } : {};
+  return { ...base, records: listed, ...(omitted > 0 ? { omitted } : {}), ...fix };
 }
 
 /** Processes every record; never throws (the presenter decides). */
@@ -137,6 +137,7 @@ export async function processBatch(
   const callEstimateMs = (): number => longestCallMs ?? options.initialCallEstimateMs ?? 1000;
   let next = 0;
 
+  let needsFix: Failure | undefined;
   const processOne = async (record: BatchRecord): Promise<RecordResult> => {
     if (!record.params.ok) return resultOf(record, failed(record.params.failure));
     const checked = checkReport(record.params.value, inv);
@@ -158,6 +159,7 @@ export async function processBatch(
         : undefined;
     const outcome = await deliverOnce(checked.report, inv, key, `${inv.id}:${record.index}`);
     longestCallMs = Math.max(longestCallMs ?? 0, Date.now() - started);
+    if (!outcome.ok && outcome.failure.needsFix) needsFix ??= outcome.failure;
     return resultOf(record, outcome);
   };
 
@@ -174,7 +176,7 @@ export async function processBatch(
   };
   const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, records.length)) }, worker);
   await Promise.all(workers);
-  return summarise(source, results);
+  return summarise(source, results, needsFix);
 }
 
 /** Every record failed (retryable) with the same failure: the function cannot send any of them. */
@@ -182,14 +184,8 @@ function failEvery(source: SourceName, records: readonly BatchRecord[], failure:
   return summarise(
     source,
     records.map((record) => resultOf(record, failed(failure))),
+    failure,
   );
-}
-
-/** The first failure that needs someone to fix the deployment, to name the fix once in the invocation line. */
-function fixNeeded(summary: BatchSummary, records: readonly RecordResult[]): { code: string; fix: string } | undefined {
-  if (summary.failed === 0) return undefined;
-  const first = records.find((r) => r.status === 'failed' && r.needsFix === true);
-  return first?.error ? { code: first.error.code, fix: first.error.message } : undefined;
 }
 
 /**
@@ -202,7 +198,7 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
   const summary = credentials.ok
     ? await processBatch(source, records, { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) }, { concurrency: inv.config.batchConcurrency })
     : failEvery(source, records, misconfigured(credentials.message));
-  const fix = fixNeeded(summary, summary.records);
+  const fix = summary.failed > 0 ? summary.fix : undefined;
   const fields = {
     source,
     outcome: summary.failed > 0 ? 'failed' : summary.skipped > 0 ? 'partial' : 'sent',
@@ -214,7 +210,7 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
     ...(fix
       ? {
           code: fix.code,
-          fix: fix.fix,
+          fix: fix.message,
           consequence: 'every record is kept for redelivery (the batch throws) until the deployment is fixed or the trigger\'s retries run out',
         }
       : {}),
