@@ -28,6 +28,7 @@ import type { TroubleReport } from '../lib/report';
 import { loadBundle, ROOT } from './support/bundle';
 import { useEmulator } from './support/emulated';
 import { withEnv } from './support/env';
+import { distinctReport } from './reliability/support';
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -42,16 +43,7 @@ type Report = TroubleReport;
 
 /** A distinct report per test, so an idempotency store can never replay another test's answer. */
 function reportFor(label: string): Report {
-  return {
-    SdkAppId: '1400188366',
-    RoomId: '1587879309',
-    TeacherUserId: 'teacher_lin',
-    StudentUserId: 'student_wang',
-    TroubleUserId: 'student_wang',
-    TroubleType: 1,
-    TroubleTime: 1764150000,
-    TroubleMsg: `fault test ${label} ${randomUUID()}`,
-  };
+  return distinctReport(`fault test ${label}`);
 }
 
 function httpEvent(report: Report): Record<string, unknown> {

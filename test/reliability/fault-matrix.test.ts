@@ -23,7 +23,7 @@ import { loadBundle, ROOT, type MainHandler } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
 import { NO_CREDENTIALS, withEnv } from '../support/env';
 import { rawCommand, startRedisServer, type RedisServer } from '../support/redis-server';
-import { closedPortUrl } from './support';
+import { closedPortUrl, distinctReport } from './support';
 
 const TIME_LIMIT_MS = 3000;
 const MAX_DELIVERIES = 3;
@@ -166,16 +166,7 @@ async function runCell(fault: Fault, source: Source): Promise<Cell> {
   const { main_handler } = loadBundle();
   counter += 1;
   const n = counter;
-  const report: TroubleReport = {
-    SdkAppId: '1400188366',
-    RoomId: `room-${n}`,
-    TeacherUserId: 'teacher_lin',
-    StudentUserId: 'student_wang',
-    TroubleUserId: 'student_wang',
-    TroubleType: 2,
-    TroubleTime: 1764150000 + n,
-    TroubleMsg: `matrix ${fault.name} × ${source.name} ${randomUUID()}`,
-  };
+  const report = distinctReport(`matrix ${fault.name} × ${source.name}`, { RoomId: `room-${n}`, TroubleType: 2, TroubleTime: 1764150000 + n });
   const event = source.event(report, n);
   const times: number[] = [];
   let deliveries = 0;

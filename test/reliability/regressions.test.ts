@@ -14,6 +14,7 @@ import { NO_CREDENTIALS, withEnv } from '../support/env';
 import { captureStdout } from '../support/logs';
 import { rawCommand, startRedisServer, type RedisServer } from '../support/redis-server';
 import type { TroubleReport } from '../../lib/report';
+import { distinctReport } from './support';
 
 const { emulator, credential } = useEmulator({ LOG_LEVEL: 'info' });
 let redis: RedisServer;
@@ -24,18 +25,7 @@ afterAll(() => redis.stop());
 
 const TEMPLATE = JSON.parse(readFileSync(path.join(ROOT, 'events', 'function-url-post-json.json'), 'utf8')) as Record<string, unknown>;
 
-function report(label: string): TroubleReport {
-  return {
-    SdkAppId: '1400188366',
-    RoomId: '1587879309',
-    TeacherUserId: 'teacher_lin',
-    StudentUserId: 'student_wang',
-    TroubleUserId: 'student_wang',
-    TroubleType: 1,
-    TroubleTime: 1764150000,
-    TroubleMsg: `${label} ${randomUUID()}`,
-  };
-}
+const report = (label: string): TroubleReport => distinctReport(label);
 
 const http = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Record<string, unknown> => ({ ...TEMPLATE, headers, body });
 const ckafka = (messages: readonly unknown[]): unknown => ({ Records: messages });
