@@ -161,6 +161,19 @@ describe('issue 8: answers too late, too big or wrong', () => {
     }
   });
 
+  it.each([
+    ['requestContext a string', (b: string) => ({ ...TEMPLATE, requestContext: 'ctx', body: b })],
+    ['requestContext {}', (b: string) => ({ ...TEMPLATE, requestContext: {}, body: b })],
+    ['another platform\'s requestContext', (b: string) => ({ ...TEMPLATE, requestContext: { platform: 'knative' }, body: b })],
+    ['resource without AWS context', (b: string) => ({ ...TEMPLATE, resource: '/r', body: b })],
+    ['requestContext.http.method without version', (b: string) => ({ headers: { 'content-type': 'application/json' }, requestContext: { http: { method: 'POST' } }, body: b })],
+  ])('8. an HTTP-shaped event (%s) gets an HTTP answer', async (_name, make) => {
+    const run = await invoke(make(JSON.stringify(report('http shaped'))));
+    expect(run.error).toBeUndefined();
+    expect(body(run).statusCode).toBe(200);
+    expect(emulator.created).toHaveLength(1);
+  });
+
   it.each(['redis://127.0.0.1:99999', 'redis://:%zz@127.0.0.1:6379', 'redis://127.0.0.1/notanumber'])(
     '9. a malformed REDIS_URL (%s) is a configuration error naming it, for HTTP too',
     async (url) => {
