@@ -5,7 +5,8 @@
  *
  * Routes:
  * - `GET /healthz` (and HEAD): 200 `{"status":"ok"}`. A liveness probe: it never touches TRTC, reads no credentials
- *   and writes no log line. Other methods on that path get 405.
+ *   and writes no log line. Other methods on that path get 405. `GET /healthz?deep=1` runs the Timer's health probe
+ *   (lib/timer.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict.
  * - Any other path: `POST` with a JSON or form body, or `GET` with a query string, records a report and answers
  *   200 `{"Response":{"RequestId":"<TRTC's>"}}`; errors use the cloud API's error envelope and status (400, 405,
  *   413, 415, 5xx). `OPTIONS` answers 204.
