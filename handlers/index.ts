@@ -1,7 +1,8 @@
 /**
  * main_handler: recognise the event, run the pipeline, present the outcome. Nothing else lives here.
  *
- * - HTTP events (Function URL, API Gateway) always get an integration response; the handler never throws for them.
+ * - HTTP events (anything with httpMethod or requestContext.http.method, and headers) always get an integration
+ *   response (an ALB target gets ALB's shape); the handler never throws for them.
  * - A direct invocation gets the cloud-API envelope. When the report was not recorded for a reason that is not its
  *   own fault (upstream failure, configuration), the handler throws an error whose message is that envelope, so an
  *   asynchronous invocation is retried by the platform and a synchronous caller still reads the envelope.
@@ -10,7 +11,7 @@ import { runBatch } from '../lib/batch';
 import { withoutStack } from '../lib/errors';
 import { unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
-import { outcomeResponse } from '../lib/http/response';
+import { formatAnswer, outcomeResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
 import { failed, toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
@@ -46,7 +47,7 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
   if (!prepared.ok) {
     const outcome = configurationOutcome(prepared.errors);
     finish(outcome);
-    if (detected?.adapted.kind === 'http') return outcomeResponse(outcome, inv.id);
+    if (detected?.adapted.kind === 'http') return formatAnswer(outcomeResponse(outcome, inv.id), detected.adapted.format);
     throw new ReportNotRecordedError(toEnvelope(outcome, inv.id), inv.mask);
   }
 
@@ -63,13 +64,13 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
       try {
         const { response, outcome } = await handleHttp(adapted.request, inv);
         finish(outcome, httpRequestId);
-        return response;
+        return formatAnswer(response, adapted.format);
       } catch (error) {
         // Never reached by design; if a defect throws, the HTTP caller still gets an answer and no stack trace.
         const outcome = unexpected(error);
         inv.log.error('unexpected error', { error });
         finish(outcome, httpRequestId);
-        return outcomeResponse(outcome, inv.id);
+        return formatAnswer(outcomeResponse(outcome, inv.id), adapted.format);
       }
     }
     case 'report': {

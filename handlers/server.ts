@@ -8,7 +8,8 @@
  *   200 `{"Response":{"RequestId":"<TRTC's>"}}`; errors use the cloud API's error envelope and status (400, 405,
  *   413, 415, 5xx). `OPTIONS` answers 204. openapi.yaml describes it.
  * - `GET /healthz` (and HEAD): 200 `{"status":"ok"}`. A liveness probe: it never touches TRTC, reads no credentials
- *   and writes no log line. Other methods on that path get 405.
+ *   and writes no log line. Other methods on that path get 405. `GET /healthz?deep=1` runs the Timer's health probe
+ *   (lib/timer.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict.
  * - `GET /openapi.json` (and HEAD): the OpenAPI 3.1 description (openapi.yaml, converted to JSON at build time).
  * - Any other path: 404 `ResourceNotFound` in the error envelope, logged with method and path.
  *
@@ -31,13 +32,14 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { loadConfig } from '../lib/config';
-import { payloadTooLarge } from '../lib/failures';
+import { payloadTooLarge, requestTimeout } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } from '../lib/http/request';
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation } from '../lib/invocation';
 import { createLogger, type Logger } from '../lib/log';
 import { failed, type Outcome } from '../lib/outcome';
+import { probeUpstream } from '../lib/timer';
 import type { TroubleInfoClient } from '../lib/trtc/client';
 import { secretValues } from '../lib/trtc/credentials';
 
@@ -51,6 +53,8 @@ export interface ServerOptions {
   readonly env?: Env;
   /** Where log lines go; stdout by default. */
   readonly write?: (line: string) => void;
+  /** Slow-client limits other than {@link SERVER_TIMEOUTS} (tests). */
+  readonly timeouts?: { readonly headersTimeoutMs?: number; readonly requestTimeoutMs?: number };
 }
 
 /** Where {@link startServer} listens, plus the {@link ServerOptions}. */
@@ -90,6 +94,13 @@ export const SHUTDOWN_GRACE_MS = 30_000;
  * load balancers and gateways, so the proxy in front always closes first and never reuses a closing connection.
  */
 export const SERVER_TIMEOUTS = { headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000 } as const;
+/**
+ * How often Node checks the header and request timeouts (its default, 30 s, let headers take 30 s and a body 60 s).
+ * A body still arriving at requestTimeoutMs is answered 408 by readBody; Node's own request timeout is a backstop
+ * {@link REQUEST_TIMEOUT_BACKSTOP_MS} later.
+ */
+export const TIMEOUT_CHECK_INTERVAL_MS = 250;
+export const REQUEST_TIMEOUT_BACKSTOP_MS = 2_000;
 
 /** How much of a too-large body is read and dropped, and for how long, so the client can read the 413. */
 export const DRAIN_LIMITS = { bytes: 1024 * 1024, timeoutMs: 5_000 } as const;
@@ -188,6 +199,22 @@ export function notFoundResponse(path: string, requestId: string): HttpResponse 
   return jsonResponse(404, { Response: { Error: { Code: 'ResourceNotFound', Message: message }, RequestId: requestId } });
 }
 
+/** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
+async function deepHealthResponse(options: ServerOptions, requestId: string, startedAt: number): Promise<HttpResponse> {
+  const prepared = prepareInvocation({ request_id: requestId }, {
+    startedAt,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.client ? { client: options.client } : {}),
+    ...(options.write ? { write: options.write } : {}),
+  });
+  if (!prepared.ok) {
+    return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: prepared.inv.mask(prepared.errors.join('; ')) } });
+  }
+  const probe = await probeUpstream(prepared.inv);
+  prepared.inv.log[probe.healthy ? 'info' : 'error']('health probe', { verdict: probe.verdict, code: probe.upstreamCode, ...(probe.healthy ? {} : { message: probe.detail }) });
+  return jsonResponse(probe.healthy ? 200 : 503, { status: probe.healthy ? 'ok' : 'unhealthy', probe });
+}
+
 /** The status Node's HTTP parser errors deserve, or undefined when the connection should just be dropped. */
 export function clientErrorStatus(code: string | undefined): 400 | 408 | 413 | 431 | undefined {
   switch (code) {
@@ -222,15 +249,18 @@ export function rawErrorResponse(status: 400 | 408 | 413 | 431, requestId: strin
   );
 }
 
-/** A body read to the end, a body over the cap (drained: the rest was read and dropped), or a vanished client. */
+/** A body read to the end, a body over the cap (drained: the rest was read and dropped), a vanished or too slow client. */
 export type BodyRead =
   | { readonly kind: 'body'; readonly body: Buffer | undefined }
   | { readonly kind: 'too-large'; readonly drained: boolean }
-  | { readonly kind: 'aborted' };
+  | { readonly kind: 'aborted' }
+  | { readonly kind: 'timeout' };
 
 /** Limits for {@link readBody}. */
 export interface BodyLimits {
   readonly maxBytes: number;
+  /** The whole body must have arrived this many ms from now, else the read ends with `timeout`. */
+  readonly timeoutMs?: number;
   readonly drainBytes: number;
   readonly drainTimeoutMs: number;
   /** True when the client is waiting for `100 Continue` that will not come: nothing will be sent to drain. */
@@ -261,6 +291,7 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
+      clearTimeout(slow);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('close', onClose);
@@ -285,6 +316,8 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Body
       else settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
     };
     const onError = (): void => settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
+    const slow = limits.timeoutMs === undefined ? undefined : setTimeout(() => settle({ kind: 'timeout' }), Math.max(0, limits.timeoutMs));
+    req.once('close', () => clearTimeout(slow));
     if (over) startDrainTimer();
     req.on('data', onData);
     req.on('end', onEnd);
@@ -332,9 +365,12 @@ async function serve(
   const closing = (): boolean => !server.listening;
 
   switch (routeOf(path)) {
-    case 'health':
-      send(res, healthResponse(method, requestId), requestId, closing());
+    case 'health': {
+      // `?deep=1` runs the Timer's health probe (one CreateTroubleInfo without parameters); plain /healthz never calls TRTC.
+      const deep = method === 'GET' && parseQueryString(splitTarget(req.url).rawQuery)['deep'] === '1';
+      send(res, deep ? await deepHealthResponse(options, requestId, startedAt) : healthResponse(method, requestId), requestId, closing());
       return;
+    }
     case 'openapi': {
       const response = openApiResponse(method, requestId);
       send(res, response, requestId, closing());
@@ -370,6 +406,7 @@ async function serve(
 
   const read = await readBody(req, {
     maxBytes: MAX_BODY_BYTES,
+    timeoutMs: (options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs) - (Date.now() - startedAt),
     drainBytes: DRAIN_LIMITS.bytes,
     drainTimeoutMs: DRAIN_LIMITS.timeoutMs,
     withheld: served.withheld,
@@ -377,6 +414,13 @@ async function serve(
   if (read.kind === 'aborted') {
     inv.log.warn('the client went away before sending the whole request', { http_request_id: requestId });
     res.destroy();
+    return;
+  }
+  if (read.kind === 'timeout') {
+    const outcome = failed(requestTimeout(options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs));
+    res.once('finish', () => req.socket.destroy());
+    send(res, outcomeResponse(outcome, inv.id), requestId, true);
+    finish(outcome);
     return;
   }
   if (read.kind === 'too-large') {
@@ -423,9 +467,9 @@ function serverLogger(options: ServerOptions): Logger {
  */
 export function createServer(options: ServerOptions = {}): http.Server {
   const log = serverLogger(options);
-  const server = http.createServer();
-  server.headersTimeout = SERVER_TIMEOUTS.headersTimeoutMs;
-  server.requestTimeout = SERVER_TIMEOUTS.requestTimeoutMs;
+  const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS });
+  server.headersTimeout = options.timeouts?.headersTimeoutMs ?? SERVER_TIMEOUTS.headersTimeoutMs;
+  server.requestTimeout = (options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs) + REQUEST_TIMEOUT_BACKSTOP_MS;
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
 
   const handle = (req: IncomingMessage, res: ServerResponse, served: Served): void => {

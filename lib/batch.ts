@@ -3,14 +3,28 @@
  * one call; an invalid record is a poison message (logged, counted, skipped, never retried); a record whose call
  * failed in a way worth retrying makes the invocation throw at the end, after every other record was tried, so
  * the platform redelivers the batch. Calls run with bounded concurrency under a rate, and no call is started when
- * the time left would not cover one.
+ * the time left would not cover one. A configuration failure (no credentials) fails every record as retryable. An
+ * idempotency verdict never makes a record poison. The summary stays under {@link MAX_SUMMARY_BYTES}.
  */
 import { withoutStack } from './errors';
-import { failed, type Outcome } from './outcome';
+import { misconfigured } from './failures';
+import { fingerprint, messageKey } from './idempotency/keys';
+import { keyReused } from './idempotency/once';
+import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
-import { messageKey } from './idempotency/keys';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
 import type { BatchRecord, SourceName } from './sources/types';
+import { readCredentials } from './trtc/credentials';
+
+/** Longest message key shown in a summary line (the store key hashes long ones anyway), in characters. */
+export const MAX_SUMMARY_KEY_CHARS = 128;
+/** Longest error message in a summary line, in characters. */
+export const MAX_SUMMARY_ERROR_CHARS = 200;
+/**
+ * Largest summary, JSON bytes: records beyond it are counted in `omitted` (failed and skipped ones are listed
+ * first). Far below SCF's 6 MB limit on a synchronous return value, for any number of records.
+ */
+export const MAX_SUMMARY_BYTES = 512 * 1024;
 
 export type RecordStatus = 'sent' | 'skipped' | 'failed';
 
@@ -30,7 +44,12 @@ export interface BatchSummary {
   readonly sent: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Records in index order; failed and skipped ones first in line when the summary would exceed its cap. */
   readonly records: readonly RecordResult[];
+  /** Records left out of `records` to keep the summary under MAX_SUMMARY_BYTES. */
+  readonly omitted?: number;
+  /** When records failed because the deployment must be fixed (Failure.needsFix): the code and what to fix. */
+  readonly fix?: { readonly code: string; readonly message: string };
 }
 
 /** Thrown at the end of a batch with retryable failures, so the platform redelivers it. */
@@ -42,6 +61,7 @@ export class BatchIncompleteError extends Error {
     mask: (text: string) => string = (text) => text,
   ) {
     const failed = summary.records.filter((r) => r.status === 'failed');
+    const fix = summary.fix?.message;
     const listed = failed
       .slice(0, 10)
       .map((r) => `#${r.index}${r.key ? ` (${r.key})` : ''}: ${r.error?.code ?? 'failed'}`)
@@ -49,7 +69,8 @@ export class BatchIncompleteError extends Error {
     super(
       mask(
         `${summary.failed} of ${summary.total} ${summary.source} records were not recorded and should be redelivered ` +
-          `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}`,
+          `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}` +
+          (fix ? `. Fix the deployment: ${fix}` : ''),
       ),
     );
     withoutStack(this);
@@ -62,8 +83,13 @@ export interface BatchOptions {
   readonly initialCallEstimateMs?: number;
 }
 
+/** An idempotency verdict is about the store key, not the message: it never makes a record poison. */
+function isPoison(failure: Failure): boolean {
+  return !failure.retryable && failure.code !== keyReused().code;
+}
+
 function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
-  const key = record.messageKey !== undefined ? { key: record.messageKey } : {};
+  const key = record.messageKey !== undefined ? { key: capText(record.messageKey, MAX_SUMMARY_KEY_CHARS) } : {};
   if (outcome.ok) {
     return { index: record.index, ...key, status: 'sent', requestId: outcome.requestId, ...(outcome.replayed ? { replayed: true } : {}) };
   }
@@ -71,10 +97,31 @@ function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
   return {
     index: record.index,
     ...key,
-    status: failure.retryable ? 'failed' : 'skipped',
+    status: isPoison(failure) ? 'skipped' : 'failed',
     ...(failure.upstreamRequestId ? { requestId: failure.upstreamRequestId } : {}),
-    error: { code: failure.code, message: failure.message },
+    error: { code: failure.code, message: capText(failure.message, MAX_SUMMARY_ERROR_CHARS) },
   };
+}
+
+/** The summary of `results`, its record list cut to MAX_SUMMARY_BYTES (failed and skipped records kept first). */
+export function summarise(source: SourceName, results: readonly RecordResult[], fixFrom?: Failure): BatchSummary {
+  const count = (status: RecordStatus): number => results.filter((r) => r.status === status).length;
+  const base = { source, total: results.length, sent: count('sent'), skipped: count('skipped'), failed: count('failed') };
+  const rank = (r: RecordResult): number => (r.status === 'failed' ? 0 : r.status === 'skipped' ? 1 : 2);
+  const byImportance = [...results].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
+  // Room for the counts and the `omitted` field.
+  let bytes = Buffer.byteLength(JSON.stringify({ ...base, records: [], omitted: results.length }));
+  const listed: RecordResult[] = [];
+  for (const result of byImportance) {
+    const size = Buffer.byteLength(JSON.stringify(result)) + 1;
+    if (bytes + size > MAX_SUMMARY_BYTES) break;
+    bytes += size;
+    listed.push(result);
+  }
+  listed.sort((a, b) => a.index - b.index);
+  const omitted = results.length - listed.length;
+  const fix = fixFrom ? { fix: { code: fixFrom.code, message: capText(fixFrom.message, MAX_ERROR_MESSAGE_CHARS) } } : {};
+  return { ...base, records: listed, ...(omitted > 0 ? { omitted } : {}), ...fix };
 }
 
 /** Processes every record; never throws (the presenter decides). */
@@ -90,6 +137,7 @@ export async function processBatch(
   const callEstimateMs = (): number => longestCallMs ?? options.initialCallEstimateMs ?? 1000;
   let next = 0;
 
+  let needsFix: Failure | undefined;
   const processOne = async (record: BatchRecord): Promise<RecordResult> => {
     if (!record.params.ok) return resultOf(record, failed(record.params.failure));
     const checked = checkReport(record.params.value, inv);
@@ -103,10 +151,15 @@ export async function processBatch(
       };
     }
     const started = Date.now();
-    // A message keeps its identity whether EventBridge delivered it alone or in an EventList.
-    const key = record.messageKey !== undefined ? messageKey(source === 'eventbridge-list' ? 'eventbridge' : source, record.messageKey) : undefined;
+    // A message keeps its identity whether EventBridge delivered it alone or in an EventList; its report's
+    // fingerprint is part of the key, so a reused identity never stands for another report.
+    const key =
+      record.messageKey !== undefined
+        ? messageKey(source === 'eventbridge-list' ? 'eventbridge' : source, record.messageKey, fingerprint(checked.report))
+        : undefined;
     const outcome = await deliverOnce(checked.report, inv, key, `${inv.id}:${record.index}`);
     longestCallMs = Math.max(longestCallMs ?? 0, Date.now() - started);
+    if (!outcome.ok && outcome.failure.needsFix) needsFix ??= outcome.failure;
     return resultOf(record, outcome);
   };
 
@@ -123,9 +176,16 @@ export async function processBatch(
   };
   const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, records.length)) }, worker);
   await Promise.all(workers);
+  return summarise(source, results, needsFix);
+}
 
-  const count = (status: RecordStatus): number => results.filter((r) => r.status === status).length;
-  return { source, total: records.length, sent: count('sent'), skipped: count('skipped'), failed: count('failed'), records: results };
+/** Every record failed (retryable) with the same failure: the function cannot send any of them. */
+function failEvery(source: SourceName, records: readonly BatchRecord[], failure: Failure): BatchSummary {
+  return summarise(
+    source,
+    records.map((record) => resultOf(record, failed(failure))),
+    failure,
+  );
 }
 
 /**
@@ -133,8 +193,12 @@ export async function processBatch(
  * summary, or throws BatchIncompleteError when some record should be redelivered.
  */
 export async function runBatch(source: SourceName, records: readonly BatchRecord[], inv: Invocation, startedAt: number): Promise<BatchSummary> {
-  const paced: Invocation = { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) };
-  const summary = await processBatch(source, records, paced, { concurrency: inv.config.batchConcurrency });
+  // The function's configuration, not the records: every record fails as retryable and the batch is redelivered.
+  const credentials = readCredentials(inv.env);
+  const summary = credentials.ok
+    ? await processBatch(source, records, { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) }, { concurrency: inv.config.batchConcurrency })
+    : failEvery(source, records, misconfigured(credentials.message));
+  const fix = summary.failed > 0 ? summary.fix : undefined;
   const fields = {
     source,
     outcome: summary.failed > 0 ? 'failed' : summary.skipped > 0 ? 'partial' : 'sent',
@@ -143,6 +207,13 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
     replayed: summary.records.filter((r) => r.replayed).length,
     skipped: summary.skipped,
     failed: summary.failed,
+    ...(fix
+      ? {
+          code: fix.code,
+          fix: fix.message,
+          consequence: 'every record is kept for redelivery (the batch throws) until the deployment is fixed or the trigger\'s retries run out',
+        }
+      : {}),
     latency_ms: Date.now() - startedAt,
   };
   if (summary.failed > 0) {

@@ -3,6 +3,7 @@
  * cheap), so a changed variable takes effect without a cold start and tests can set it per case.
  * Credentials are not here: see lib/trtc/credentials.ts.
  */
+import { parseRedisUrl } from './idempotency/redis';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -98,13 +99,24 @@ export function loadConfig(env: Env): ConfigResult {
   const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LEVELS.includes(logLevel as LogLevel)) errors.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   const redisUrl = text(env, 'REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\/\S+$/.test(redisUrl)) errors.push('REDIS_URL must be a redis:// or rediss:// URL');
+  if (redisUrl !== undefined) {
+    // The store's own parser, so a URL that passes here can never fail when the store is built.
+    try {
+      parseRedisUrl(redisUrl);
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : 'REDIS_URL is not a valid redis:// or rediss:// URL');
+    }
+  }
   const apps = list(env, 'ALLOWED_SDK_APP_IDS');
   if (apps !== undefined && (apps.length === 0 || apps.some((id) => !/^[0-9]{1,20}$/.test(id)))) {
     errors.push('ALLOWED_SDK_APP_IDS must be a comma-separated list of SdkAppIds (digits)');
   }
   const authToken = text(env, 'AUTH_TOKEN');
   if (authToken !== undefined && authToken.length < 16) errors.push('AUTH_TOKEN must be at least 16 characters');
+  // A bearer token is one run of visible characters: one with white space inside could never match a header.
+  if (authToken !== undefined && !/^[\x21-\x7e]+$/.test(authToken)) {
+    errors.push('AUTH_TOKEN must be printable ASCII without spaces (a bearer token with white space can never match)');
+  }
   const origins = list(env, 'CORS_ALLOWED_ORIGINS') ?? [];
   for (const origin of origins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {

@@ -33,6 +33,11 @@ export function payloadTooLarge(limitBytes: number): Failure {
   };
 }
 
+/** The standalone server did not receive the whole request in time (a slow or stalled client). */
+export function requestTimeout(limitMs: number): Failure {
+  return { status: 408, code: 'RequestTimeout', message: `the request was not received within ${Math.round(limitMs / 1000)} s`, retryable: true };
+}
+
 export function unsupportedMediaType(contentType: string): Failure {
   return {
     status: 415,
@@ -46,9 +51,13 @@ export function unrecognisedEvent(description: string): Failure {
   return { status: 400, code: 'UnsupportedEvent', message: description, retryable: false };
 }
 
-/** The function's own configuration is wrong (missing credentials, a bad variable): 500, fix the deployment. */
+/**
+ * The function's own configuration is wrong (missing credentials, a bad variable): 500, fix the deployment. It is
+ * retryable: the report is fine and will be recorded once the deployment is fixed, so a batch throws (the platform
+ * keeps the messages) and a direct invocation throws (an asynchronous one is retried).
+ */
 export function misconfigured(message: string): Failure {
-  return { status: 500, code: 'InternalError.Configuration', message, retryable: false };
+  return { status: 500, code: 'InternalError.Configuration', message, retryable: true, needsFix: true };
 }
 
 export function unauthorized(): Failure {

@@ -9,7 +9,7 @@ import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
 import { createLogger, maskSecrets } from './log';
 import { misconfigured } from './failures';
-import { failed, type Outcome } from './outcome';
+import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Outcome } from './outcome';
 import type { Invocation } from './pipeline';
 import { sharedClient, type TroubleInfoClient } from './trtc/client';
 import { secretValues } from './trtc/credentials';
@@ -120,6 +120,8 @@ export function logInvocation(
     outcome: outcomeName(outcome),
     status: outcome === undefined ? undefined : outcome.ok ? 200 : outcome.failure.status,
     code: outcome && !outcome.ok ? outcome.failure.code : undefined,
+    // What went wrong, in the function's words (a configuration failure names the variable); capped and masked.
+    message: outcome && !outcome.ok && outcome.failure.status >= 500 ? capText(outcome.failure.message, MAX_ERROR_MESSAGE_CHARS) : undefined,
     upstream_request_id: outcome === undefined ? undefined : outcome.ok ? outcome.requestId : outcome.failure.upstreamRequestId,
     attempts: outcome?.attempts ?? 0,
     latency_ms: Date.now() - startedAt,

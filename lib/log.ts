@@ -24,16 +24,25 @@ export const REDACTED = '[REDACTED]';
 
 const MAX_DEPTH = 6;
 
+/** Longest string value printed in a log line, in characters; longer ones are cut and marked with "…". */
+export const MAX_LOG_STRING_CHARS = 1024;
+/** Longest log line, in bytes: a line that would exceed it keeps only level, time, msg and the base fields. */
+export const MAX_LOG_LINE_BYTES = 16 * 1024;
+
+function capString(text: string): string {
+  return text.length <= MAX_LOG_STRING_CHARS ? text : `${text.slice(0, MAX_LOG_STRING_CHARS - 1)}…`;
+}
+
 /** A copy of `value` with secret-looking keys and the given secret strings masked. Never throws. */
 export function redact(value: unknown, secrets: readonly string[] = [], depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') return maskSecrets(value, secrets);
+  if (typeof value === 'string') return capString(maskSecrets(value, secrets));
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') {
     return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
   }
   if (value instanceof Error) {
     // Name and message only: stack traces stay out of the logs' consumers and out of responses.
-    return { name: value.name, message: maskSecrets(value.message, secrets) };
+    return { name: value.name, message: capString(maskSecrets(value.message, secrets)) };
   }
   // `seen` holds the objects on the current path only: a repeated reference is printed again, a cycle is cut.
   if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
@@ -98,6 +107,10 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
       line = JSON.stringify(record);
     } catch {
       line = JSON.stringify({ level, msg, note: 'fields could not be serialised' });
+    }
+    if (Buffer.byteLength(line) > MAX_LOG_LINE_BYTES) {
+      const kept = redact({ level, time: now().toISOString(), msg, ...base }, secrets);
+      line = JSON.stringify({ ...(kept as LogFields), truncated: `the line exceeded ${MAX_LOG_LINE_BYTES} bytes; its other fields were dropped` });
     }
     write(`${line}\n`);
   };

@@ -15,11 +15,32 @@ export interface Failure {
   readonly retryable: boolean;
   /** For 429: how long the caller should wait. */
   readonly retryAfterSeconds?: number;
+  /**
+   * True when retrying cannot help until someone fixes the deployment (no credentials, the role or keys refused,
+   * the action gone): the message names the fix, and a batch logs it once at `error`.
+   */
+  readonly needsFix?: boolean;
+}
+
+/** Longest Error.Message any answer carries (envelope, HTTP body, batch summary line), in characters. */
+export const MAX_ERROR_MESSAGE_CHARS = 512;
+
+/** A message cut to `max` characters (whole code points), marked with "…" when cut. */
+export function capText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = Array.from(text.slice(0, max)).slice(0, -1).join('');
+  return `${cut}…`;
 }
 
 export type Outcome =
   | { readonly ok: true; readonly requestId: string; readonly attempts: number; readonly replayed?: boolean }
-  | { readonly ok: false; readonly failure: Failure; readonly attempts: number };
+  | {
+      readonly ok: false;
+      readonly failure: Failure;
+      readonly attempts: number;
+      /** Attempts that may have recorded the report although it failed (no answer, reset, 5xx, InternalError). */
+      readonly unconfirmedSends?: number;
+    };
 
 /** The cloud API's response envelope, mirrored for our callers. */
 export type Envelope =
@@ -38,7 +59,7 @@ export function toEnvelope(outcome: Outcome, invocationId: string): Envelope {
   const { failure } = outcome;
   return {
     Response: {
-      Error: { Code: failure.code, Message: failure.message },
+      Error: { Code: failure.code, Message: capText(failure.message, MAX_ERROR_MESSAGE_CHARS) },
       RequestId: failure.upstreamRequestId || invocationId,
     },
   };

@@ -47,26 +47,33 @@ export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invo
   return { ok: true, report: validated.report };
 }
 
-/** Sends a checked report (with retries inside the deadline), without idempotency. */
-export function deliver(report: TroubleReport, inv: Invocation, traceId: string = inv.id): Promise<Outcome> {
-  return sendReport(inv.client, report, {
+/**
+ * Sends a checked report (with retries inside the deadline), without idempotency. TRTC's (or a proxy's) error
+ * message is masked like the logs, since it may echo a secret back, before any caller sees it.
+ */
+export async function deliver(report: TroubleReport, inv: Invocation, traceId: string = inv.id, recordingAttempts?: number): Promise<Outcome> {
+  const outcome = await sendReport(inv.client, report, {
     deadline: inv.deadline,
     attemptTimeoutMs: inv.config.upstreamTimeoutMs,
     log: inv.log,
     traceId,
+    ...(recordingAttempts === undefined ? {} : { recordingAttempts }),
   });
+  if (outcome.ok) return outcome;
+  return { ...outcome, failure: { ...outcome.failure, message: inv.mask(outcome.failure.message) } };
 }
 
 /** Sends a checked report at most once per key (the hash of its 8 parameters unless given). */
 export function deliverOnce(report: TroubleReport, inv: Invocation, key: string = reportKey(report), traceId: string = inv.id): Promise<Outcome> {
   const store = inv.idempotency;
   if (!store) return deliver(report, inv, traceId);
-  return sendOnce(report, () => deliver(report, inv, traceId), {
+  return sendOnce(report, (recordingAttempts) => deliver(report, inv, traceId, recordingAttempts), {
     store,
     key,
     ttlMs: inv.config.idempotencyTtlSeconds * 1000,
     inProgressTtlMs: inv.deadline.remaining() + inv.config.deadlineMarginMs,
-    onStoreError: (stage, error) => inv.log.warn('idempotency store error', { stage, store: store.kind, error }),
+    remaining: () => inv.deadline.remaining(),
+    log: inv.log,
   });
 }
 

@@ -4,7 +4,8 @@
  *
  * | upstream outcome                                   | retry                          | HTTP answer            |
  * | RequestLimitExceeded (and sub-codes)               | yes, until the deadline        | 429 with Retry-After   |
- * | HTTP 5xx, connection reset, refused, no answer     | yes, at most 3 attempts in all | 502 (no answer: 504)   |
+ * | HTTP 5xx, connection reset, no answer (may have recorded it) | 2 attempts in all | 502 (no answer: 504) |
+ * | connection refused (never sent)                    | yes, at most 3 attempts in all | 502                    |
  * | InternalError*                                     | at most one retry              | 502                    |
  * | AuthFailure.SignatureExpire                        | once, freshly signed           | 502                    |
  * | AuthFailure.TokenFailure                           | once, re-reading credentials   | 500                    |
@@ -27,6 +28,7 @@ import type { TroubleReport } from '../lib/report';
 import { loadBundle, ROOT } from './support/bundle';
 import { useEmulator } from './support/emulated';
 import { withEnv } from './support/env';
+import { distinctReport } from './reliability/support';
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -41,16 +43,7 @@ type Report = TroubleReport;
 
 /** A distinct report per test, so an idempotency store can never replay another test's answer. */
 function reportFor(label: string): Report {
-  return {
-    SdkAppId: '1400188366',
-    RoomId: '1587879309',
-    TeacherUserId: 'teacher_lin',
-    StudentUserId: 'student_wang',
-    TroubleUserId: 'student_wang',
-    TroubleType: 1,
-    TroubleTime: 1764150000,
-    TroubleMsg: `fault test ${label} ${randomUUID()}`,
-  };
+  return distinctReport(`fault test ${label}`);
 }
 
 function httpEvent(report: Report): Record<string, unknown> {
@@ -231,17 +224,17 @@ const ROWS: readonly Row[] = [
   { name: 'RequestLimitExceeded once, then success → 200', faults: [[api('RequestLimitExceeded'), 1]], calls: 2, status: 200, code: null, failedKind: 'throttled' },
   { name: 'RequestLimitExceeded.UinLimitExceeded forever → 429', faults: [[api('RequestLimitExceeded.UinLimitExceeded'), 1000]], calls: { min: 2, max: 1000 }, status: 429, code: 'RequestLimitExceeded.UinLimitExceeded', failedKind: 'throttled', trtcAnswered: true, timeLimitMs: 1500 },
   { name: 'RequestLimitExceeded.IPLimitExceeded twice, then success → 200', faults: [[api('RequestLimitExceeded.IPLimitExceeded'), 2]], calls: 3, status: 200, code: null, failedKind: 'throttled' },
-  // HTTP 5xx, reset, invalid answers: at most 3 attempts in all, then 502.
-  ...[500, 502, 503, 504].map((s): Row => ({ name: `HTTP ${s} ×3 → 502 after exactly 3 calls`, faults: [[status(s), 3]], calls: 3, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false })),
-  { name: 'HTTP 502 ×5 (more than the budget) → 502 after exactly 3 calls', faults: [[status(502), 5]], calls: 3, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
+  // HTTP 5xx, reset, invalid answers may have recorded the report: the first attempt and one more, then 502.
+  ...[500, 502, 503, 504].map((s): Row => ({ name: `HTTP ${s} ×3 → 502 after exactly 2 calls`, faults: [[status(s), 3]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false })),
+  { name: 'HTTP 502 ×5 (more than the budget) → 502 after exactly 2 calls', faults: [[status(502), 5]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
   { name: 'HTTP 500 once, then success → 200', faults: [[status(500), 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
-  { name: 'HTTP 502 twice, then success → 200 on the third call', faults: [[status(502), 2]], calls: 3, status: 200, code: null, failedKind: 'transport' },
-  { name: 'connection reset ×3 → 502 after 3 calls', faults: [[RESET, 3]], calls: 3, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
+  { name: 'HTTP 502 twice → 502 after 2 calls: no third send while the first two may have recorded it', faults: [[status(502), 2]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
+  { name: 'connection reset ×3 → 502 after 2 calls', faults: [[RESET, 3]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
   { name: 'connection reset once, then success → 200', faults: [[RESET, 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
-  { name: 'invalid JSON ×3 → 502 after 3 calls', faults: [[INVALID_JSON, 3]], calls: 3, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
+  { name: 'invalid JSON ×3 → 502 after 2 calls', faults: [[INVALID_JSON, 3]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
   { name: 'invalid JSON once, then success → 200', faults: [[INVALID_JSON, 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
-  // No answer: each attempt bounded by UPSTREAM_TIMEOUT_MS, at most 3, then 504 before the platform's limit.
-  { name: 'no answer ×3 (UPSTREAM_TIMEOUT_MS=500, limit 3000) → 504', faults: [[NO_ANSWER, 3]], calls: 3, status: 504, code: 'UpstreamTimeout', failedKind: 'timeout', trtcAnswered: false, env: { UPSTREAM_TIMEOUT_MS: '500' } },
+  // No answer: each attempt bounded by UPSTREAM_TIMEOUT_MS, at most 2 (it may have recorded it), then 504 before the platform's limit.
+  { name: 'no answer ×3 (UPSTREAM_TIMEOUT_MS=500, limit 3000) → 504', faults: [[NO_ANSWER, 3]], calls: 2, status: 504, code: 'UpstreamTimeout', failedKind: 'timeout', trtcAnswered: false, env: { UPSTREAM_TIMEOUT_MS: '500' } },
   { name: 'no answer with a tight deadline (limit 1500, margin 500, UPSTREAM_TIMEOUT_MS 5000) → 504', faults: [[NO_ANSWER, 3]], calls: 1, status: 504, code: 'UpstreamTimeout', failedKind: 'timeout', trtcAnswered: false, timeLimitMs: 1500, env: { DEADLINE_MARGIN_MS: '500', UPSTREAM_TIMEOUT_MS: '5000' } },
   { name: 'no answer once (UPSTREAM_TIMEOUT_MS=500), then success → 200', faults: [[NO_ANSWER, 1]], calls: 2, status: 200, code: null, failedKind: 'timeout', env: { UPSTREAM_TIMEOUT_MS: '500' } },
   { name: 'an answer slower than UPSTREAM_TIMEOUT_MS, then success → 200', faults: [[{ kind: 'delay', ms: 800 }, 1]], calls: 2, status: 200, code: null, failedKind: 'timeout', env: { UPSTREAM_TIMEOUT_MS: '500' }, settleMs: 400 },
@@ -442,16 +435,16 @@ describe('other presenters of a retryable failure', () => {
     const report = reportFor('direct reset');
     inject([[RESET, 3]]);
     const run = await invoke('direct invocation, reset ×3', { ...report });
-    expect(emulator.calls).toHaveLength(3);
+    expect(emulator.calls).toHaveLength(2);
     expect(run.error).toBeInstanceOf(Error);
     const envelope = JSON.parse((run.error as Error).message) as Envelope;
     expect(envelope.Response.Error?.Code).toBe('UpstreamError');
     expect(envelope.Response.RequestId).toBe(run.invocationId);
     checkDeadline(run);
-    checkLogs(run.lines, { attempts: 3, failedOutcomes: ['transport', 'transport', 'transport'] });
+    checkLogs(run.lines, { attempts: 2, failedOutcomes: ['transport', 'transport'] });
   });
 
-  it('CKafka batch: the middle record fails (HTTP 502 ×3) → BatchIncompleteError after the others were sent', async () => {
+  it('CKafka batch: the middle record fails (HTTP 502 ×2) → BatchIncompleteError after the others were sent', async () => {
     const reports = [reportFor('kafka 0'), reportFor('kafka 1'), reportFor('kafka 2')];
     const event = {
       Records: reports.map((r, i) => ({
@@ -459,13 +452,13 @@ describe('other presenters of a retryable failure', () => {
       })),
     };
     // Record 0 is answered normally (a zero delay is a pass-through), then record 1 meets three HTTP 502s.
-    inject([[{ kind: 'delay', ms: 0 }, 1], [status(502), 3]]);
+    inject([[{ kind: 'delay', ms: 0 }, 1], [status(502), 2]]);
     const run = await invoke('CKafka batch, one record failing', event, { timeLimitMs: 5000, env: { BATCH_CONCURRENCY: '1' } });
     expect(run.error).toBeInstanceOf(Error);
     const error = run.error as Error & { summary?: { sent: number; skipped: number; failed: number; records: { index: number; status: string; requestId?: string }[] } };
     expect(error.name).toBe('BatchIncompleteError');
     expect(error.message).toMatch(/#1 \(classroom-trouble\/1\/9001\): UpstreamError/);
-    expect(emulator.calls.map((c) => (c.params as Report).TroubleMsg)).toEqual([0, 1, 1, 1, 2].map((i) => reports[i]?.TroubleMsg));
+    expect(emulator.calls.map((c) => (c.params as Report).TroubleMsg)).toEqual([0, 1, 1, 2].map((i) => reports[i]?.TroubleMsg));
     expect(emulator.created.map((c) => c.TroubleMsg)).toEqual([reports[0]?.TroubleMsg, reports[2]?.TroubleMsg]);
     expect(error.summary).toMatchObject({ sent: 2, skipped: 0, failed: 1 });
     expect(error.summary?.records.map((r) => r.status)).toEqual(['sent', 'failed', 'sent']);
@@ -478,7 +471,7 @@ describe('other presenters of a retryable failure', () => {
     }
     const entries = parseLines(run.lines);
     const failed = entries.filter((e) => e.msg === 'trtc attempt failed');
-    expect(failed.map((e) => [e.attempt, e.outcome])).toEqual([[1, 'transport'], [2, 'transport'], [3, 'transport']]);
+    expect(failed.map((e) => [e.attempt, e.outcome])).toEqual([[1, 'transport'], [2, 'transport']]);
     const invocation = entries.filter((e) => e.msg === 'invocation');
     expect(invocation).toHaveLength(1);
     expect(invocation[0]).toMatchObject({ outcome: 'failed', total: 3, sent: 2, skipped: 0, failed: 1 });

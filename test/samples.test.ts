@@ -22,6 +22,8 @@ interface Expectation {
    * anything else is the code inside the envelope the error carries).
    */
   result: 'http' | 'envelope' | 'batch' | 'timer' | 'throws';
+  /** For http results: the answer's shape (default the integration response). */
+  answer?: 'alb' | 'alb-multi-value';
   /** For batch results: the counts. */
   batch?: { sent: number; skipped: number; failed: number };
   status?: number;
@@ -86,11 +88,22 @@ describe('sample events', () => {
     } else {
       expect(run.error, 'the handler does not throw').toBeUndefined();
       if (expected.result === 'http') {
-        const response = run.value as { isBase64Encoded: unknown; statusCode: unknown; headers: Record<string, string>; body: string };
-        expect(Object.keys(response).sort()).toEqual(['body', 'headers', 'isBase64Encoded', 'statusCode']);
+        const response = run.value as {
+          isBase64Encoded: unknown;
+          statusCode: unknown;
+          statusDescription?: unknown;
+          headers?: Record<string, string>;
+          multiValueHeaders?: Record<string, string[]>;
+          body: string;
+        };
+        const headerKey = expected.answer === 'alb-multi-value' ? 'multiValueHeaders' : 'headers';
+        const keys = ['body', headerKey, 'isBase64Encoded', 'statusCode', ...(expected.answer ? ['statusDescription'] : [])].sort();
+        expect(Object.keys(response).sort()).toEqual(keys);
         expect(response.isBase64Encoded).toBe(false);
         expect(response.statusCode).toBe(expected.status);
-        expect(response.headers['Content-Type']).toMatch(/^application\/json/);
+        if (expected.answer) expect(response.statusDescription).toMatch(new RegExp(`^${String(expected.status)} `));
+        const contentType = expected.answer === 'alb-multi-value' ? response.multiValueHeaders?.['Content-Type']?.[0] : response.headers?.['Content-Type'];
+        expect(contentType).toMatch(/^application\/json/);
         envelope = JSON.parse(response.body) as typeof envelope;
       } else {
         envelope = run.value as typeof envelope;
@@ -129,7 +142,9 @@ function checkNonEnvelope(expected: Expectation, run: { value?: unknown; error?:
   }
   expect(run.error, 'the handler does not throw').toBeUndefined();
   if (expected.result === 'timer') {
-    expect(run.value).toMatchObject({ Probe: { healthy: true, credentials: 'present' } });
+    // The probe proved signature, permission and action with a parameter error, and created nothing.
+    expect(run.value).toMatchObject({ Probe: { healthy: true, verdict: 'ok', keys: 'present', upstreamCode: 'MissingParameter' } });
+    expect(emulator.created).toHaveLength(0);
     return;
   }
   const summary = run.value as BatchSummaryShape;

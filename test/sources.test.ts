@@ -16,6 +16,7 @@ const PREFIXES: readonly [string, SourceName | null][] = [
   ['api-gateway-', 'scf-api-gateway'],
   ['aws-apigw-v1-', 'aws-api-gateway-v1'],
   ['aws-http-v2-', 'aws-http-api-v2'],
+  ['aws-alb-', 'aws-alb'],
   ['ckafka-', 'ckafka'],
   ['cmq-', 'cmq'],
   ['eventbridge-list', 'eventbridge-list'],
@@ -47,7 +48,7 @@ describe('adapter matrix', () => {
     expect(detectSource(event)?.source ?? null).toBe(owner);
   });
 
-  it.each([null, undefined, 42, 'text', [], {}, { Records: [] }, { Records: [{ Ckafka: {} }, { CMQ: {} }] }, { EventList: [] }, { httpMethod: 'GET' }])(
+  it.each([null, undefined, 42, 'text', [], {}, { Records: [] }, { EventList: [] }, { httpMethod: 'GET' }])(
     'nobody claims %j',
     (event) => {
       expect(SOURCES.filter((s) => s.canHandle(event)).map((s) => s.name)).toEqual([]);

@@ -59,13 +59,13 @@ export interface EmulatorCredential {
 /** A fault to inject into upcoming requests (see {@link TrtcEmulator.inject}). */
 export type EmulatorFault =
   /** HTTP 200 envelope with `Error.Code` = code (default realistic message per code). */
-  | { kind: 'api-error'; code: string; message?: string }
+  | { kind: 'api-error'; code: string; message?: string; afterRecording?: boolean }
   /** A non-200 status with an HTML body (as a gateway/LB would send). */
-  | { kind: 'http-status'; status: number }
+  | { kind: 'http-status'; status: number; afterRecording?: boolean }
   /** Read the request, never answer; the socket is held until the client gives up or `stop()`. */
-  | { kind: 'no-answer' }
+  | { kind: 'no-answer'; afterRecording?: boolean }
   /** Read the request, then reset the TCP connection (client sees ECONNRESET). */
-  | { kind: 'reset' }
+  | { kind: 'reset'; afterRecording?: boolean }
   /** HTTP 200 with a body that is not JSON. */
   | { kind: 'invalid-json' }
   /** Answer normally, but only after `ms` milliseconds. */
@@ -593,6 +593,11 @@ export class TrtcEmulator {
     for (let k = 0; k < times; k += 1) this.faults.push(fault);
   }
 
+  /** Drops the queued faults only (calls and created records are kept). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Clears calls, created records and queued faults. */
   reset(): void {
     this.callLog.length = 0;
@@ -627,6 +632,9 @@ export class TrtcEmulator {
     const fault = this.faults.shift();
     if (fault !== undefined) {
       call.fault = fault;
+      // `afterRecording`: the request is processed (and a valid report recorded) before the fault hits, as when
+      // TRTC recorded it and the answer was lost: the client cannot tell, which is what duplicates come from.
+      if ('afterRecording' in fault && fault.afterRecording === true) this.evaluate(received, call, at);
       switch (fault.kind) {
         case 'api-error':
           this.answerError(res, call, {
@@ -675,7 +683,12 @@ export class TrtcEmulator {
     this.send(res, 200, 'application/json', JSON.stringify({ Response: { RequestId: requestId } }), headers);
   }
 
-  /** Runs protocol, size, auth, action/version and contract checks; records success. */
+  /**
+   * Runs protocol, size, auth, action/version and contract checks; records success. The order is Tencent Cloud
+   * API 3.0's (README "Health probe"): the signature (and token), then CAM's permission, then the action and
+   * version, and the parameters last, so a parameter error proves the three checks before it (the health probe
+   * relies on that).
+   */
   private evaluate(r: ReceivedRequest, call: EmulatorCall, at: number): ApiError | undefined {
     if (r.method !== 'POST' && r.method !== 'GET') {
       return apiError('UnsupportedProtocol', `The HTTP method \`${r.method}\` is not supported. Use POST or GET.`);

@@ -190,7 +190,47 @@ export function parseJsonObject(text: string): Parsed<RawParams> {
   }
   const out: RawParams = Object.create(null) as RawParams;
   for (const key of Object.keys(parsed)) out[key] = parsed[key];
+  // JSON.parse keeps the last of a repeated key; a repeated key is an error, as in a form or a query string.
+  for (const [key, values] of repeatedTopLevelKeys(text)) out[key] = new RepeatedValue(values.map(textOf));
   return { ok: true, value: out };
+}
+
+/**
+ * The keys that occur more than once in the top-level object of `text` (valid JSON), with every value given.
+ * A single pass over the text: strings are skipped whole (escapes included), depth is counted by brackets.
+ */
+export function repeatedTopLevelKeys(text: string): Map<string, unknown[]> {
+  const seen = new Map<string, unknown[]>();
+  let depth = 0;
+  let key: string | undefined;
+  let valueStart = -1;
+  const endValue = (end: number): void => {
+    if (key === undefined || valueStart < 0) return;
+    const values = seen.get(key) ?? [];
+    values.push(JSON.parse(text.slice(valueStart, end)) as unknown);
+    seen.set(key, values);
+    key = undefined;
+    valueStart = -1;
+  };
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i += 1; i < text.length && text[i] !== '"'; i += 1) if (text[i] === '\\') i += 1;
+      if (depth === 1 && key === undefined && valueStart < 0) key = JSON.parse(text.slice(start, i + 1)) as string;
+    } else if (c === ':' && depth === 1 && valueStart < 0) {
+      valueStart = i + 1;
+    } else if (c === '{' || c === '[') {
+      depth += 1;
+    } else if (c === '}' || c === ']') {
+      if (depth === 1) endValue(i);
+      depth -= 1;
+    } else if (c === ',' && depth === 1) {
+      endValue(i);
+    }
+  }
+  for (const [name, values] of seen) if (values.length < 2) seen.delete(name);
+  return seen;
 }
 
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {

@@ -2,7 +2,9 @@
  * The integration response every HTTP-shaped event gets: `{isBase64Encoded:false, statusCode, headers, body}`,
  * the body a JSON cloud-API envelope.
  */
+import { STATUS_CODES } from 'node:http';
 import { toEnvelope, type Envelope, type Outcome } from '../outcome';
+import type { HttpAnswerFormat } from '../sources/types';
 
 export interface HttpResponse {
   readonly isBase64Encoded: false;
@@ -31,4 +33,25 @@ export function outcomeResponse(outcome: Outcome, invocationId: string, headers:
   if (outcome.failure.retryAfterSeconds !== undefined) extra['Retry-After'] = String(outcome.failure.retryAfterSeconds);
   if (outcome.failure.status === 405) extra['Allow'] = 'GET, POST, OPTIONS';
   return jsonResponse(outcome.failure.status, envelope, extra);
+}
+
+/** An ALB target's answer: the integration response plus `statusDescription`, with `multiValueHeaders` when asked. */
+export interface AlbResponse {
+  readonly isBase64Encoded: false;
+  readonly statusCode: number;
+  readonly statusDescription: string;
+  readonly headers?: Record<string, string>;
+  readonly multiValueHeaders?: Record<string, string[]>;
+  readonly body: string;
+}
+
+/** The answer in the shape the event's source expects. */
+export function formatAnswer(response: HttpResponse, format: HttpAnswerFormat = 'integration'): HttpResponse | AlbResponse {
+  if (format === 'integration') return response;
+  const statusDescription = `${response.statusCode} ${STATUS_CODES[response.statusCode] ?? ''}`.trim();
+  const base = { isBase64Encoded: false as const, statusCode: response.statusCode, statusDescription, body: response.body };
+  if (format === 'alb') return { ...base, headers: response.headers };
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(response.headers)) multiValueHeaders[name] = [value];
+  return { ...base, multiValueHeaders };
 }

@@ -3,8 +3,10 @@
  *
  * Three kinds, chosen in this order by the caller of the store:
  * - `caller:<value>`: the HTTP caller's own `Idempotency-Key` header;
- * - `message:<source>:<identity>`: a batch message's identity (CKafka topic/partition/offset, EventBridge event id,
- *   CMQ msgId), so a redelivered message is recognised;
+ * - `message:<source>:<identity>:<fingerprint>`: a batch message's identity (CKafka topic/partition/offset,
+ *   EventBridge source/id, CMQ msgId) and its report's fingerprint, so a redelivered message is recognised and a
+ *   reused identity (a re-created topic, another cluster, an event without its source) can never stand for a
+ *   different report;
  * - `report:<fingerprint>`: otherwise, the SHA-256 of the eight parameters, so an identical report is recorded once.
  *
  * Every key starts with {@link KEY_NAMESPACE}. Parts that come from outside (header values, message identities)
@@ -98,18 +100,21 @@ export function callerKey(header: string): CallerKeyResult {
 }
 
 /**
- * The key of a batch message: `trtc-trouble:v1:message:<source>:<identity>`, e.g.
- * `messageKey('ckafka', 'reports/3/1842')`. The identity may contain any characters (it is hashed when long or
- * unusual) and comes last, so it cannot be confused with another source's.
+ * The key of a batch message: `trtc-trouble:v1:message:<source>:<identity>:<fingerprint>`, e.g.
+ * `messageKey('ckafka', 'reports/3/1842', fingerprint(report))`. The identity may contain any characters (it is
+ * hashed when long or unusual); the fingerprint makes the key name the report as well as the message, so a
+ * message identity reused for a different report gets a different key (it is sent, never taken for a replay).
  *
  * @param source - the trigger kind, chosen by our code: 1 to 32 of `a-z`, `0-9` and `-`, starting with a letter or digit.
  * @param identity - the message's identity within the source; must not be empty.
- * @throws TypeError when `source` or `identity` is not acceptable (a programming error, not caller input).
+ * @param reportFingerprint - {@link fingerprint} of the message's report (64 hex digits).
+ * @throws TypeError when an argument is not acceptable (a programming error, not caller input).
  */
-export function messageKey(source: string, identity: string): string {
+export function messageKey(source: string, identity: string, reportFingerprint: string): string {
   if (!SOURCE_NAME.test(source)) {
     throw new TypeError(`message source must be 1 to 32 of a-z, 0-9 and "-", got ${JSON.stringify(source.slice(0, 40))}`);
   }
   if (identity === '') throw new TypeError(`message identity for source ${source} must not be empty`);
-  return `${KEY_NAMESPACE}message:${source}:${safePart(identity)}`;
+  if (!/^[0-9a-f]{64}$/.test(reportFingerprint)) throw new TypeError('message key needs the report fingerprint (64 hex digits)');
+  return `${KEY_NAMESPACE}message:${source}:${safePart(identity)}:${reportFingerprint}`;
 }

@@ -20,7 +20,7 @@
  * right.
  */
 import { randomUUID } from 'node:crypto';
-import { IdempotencyStoreError, type BeginResult, type CompletedRecord, type IdempotencyStore } from './store';
+import { IdempotencyStoreError, type BeginResult, type CompletedRecord, type IdempotencyStore, type UnconfirmedRecord } from './store';
 
 /** Default {@link MemoryIdempotencyStoreOptions.maxEntries}. */
 export const DEFAULT_MAX_ENTRIES = 10_000;
@@ -39,8 +39,13 @@ interface InProgressEntry {
 }
 
 interface CompletedEntry {
-  readonly record: CompletedRecord;
+  /** A completed record, or an unconfirmed one (sends that may have recorded the report). */
+  readonly record: CompletedRecord | UnconfirmedRecord;
   readonly expiresAt: number;
+}
+
+function isUnconfirmed(record: CompletedRecord | UnconfirmedRecord): record is UnconfirmedRecord {
+  return 'sends' in record;
 }
 
 /** A TTL as a whole number of ms ≥ 1; a non-finite or non-positive TTL is a programming error. */
@@ -51,6 +56,10 @@ function checkedTtl(name: string, ms: number): number {
 
 function copyRecord(record: CompletedRecord): CompletedRecord {
   return Object.freeze({ requestId: record.requestId, fingerprint: record.fingerprint, completedAt: record.completedAt });
+}
+
+function copyUnconfirmed(record: UnconfirmedRecord): UnconfirmedRecord {
+  return Object.freeze({ fingerprint: record.fingerprint, sends: record.sends, lastSentAt: record.lastSentAt });
 }
 
 /**
@@ -98,17 +107,21 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       this.inProgress.delete(key);
     }
     const done = this.completed.get(key);
+    let unconfirmed: UnconfirmedRecord | undefined;
     if (done !== undefined) {
       this.completed.delete(key);
       if (done.expiresAt > now) {
-        this.completed.set(key, done); // most recently used
-        return { state: 'completed', record: copyRecord(done.record) };
+        if (!isUnconfirmed(done.record)) {
+          this.completed.set(key, done); // most recently used
+          return { state: 'completed', record: copyRecord(done.record) };
+        }
+        unconfirmed = copyUnconfirmed(done.record);
       }
     }
     this.makeRoom(now);
     const token = randomUUID();
     this.inProgress.set(key, { token, expiresAt: now + ttl });
-    return { state: 'claimed', token };
+    return unconfirmed === undefined ? { state: 'claimed', token } : { state: 'claimed', token, unconfirmed };
   }
 
   /**
@@ -131,6 +144,25 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     }
     this.makeRoom(now);
     this.completed.set(key, { record: copyRecord(record), expiresAt: now + ttl });
+  }
+
+  /** {@inheritDoc IdempotencyStore.markUnconfirmed} Does nothing unless `token` owns the key's in-progress marker. */
+  async markUnconfirmed(key: string, token: string, record: UnconfirmedRecord, ttlMs: number): Promise<void> {
+    this.checkOpen();
+    const ttl = checkedTtl('ttlMs', ttlMs);
+    if (this.inProgress.get(key)?.token !== token) return;
+    this.inProgress.delete(key);
+    const now = this.now();
+    this.makeRoom(now);
+    this.completed.set(key, { record: copyUnconfirmed(record), expiresAt: now + ttl });
+  }
+
+  /** {@inheritDoc IdempotencyStore.hold} Does nothing unless `token` owns the key's in-progress marker. */
+  async hold(key: string, token: string, ttlMs: number): Promise<void> {
+    this.checkOpen();
+    const ttl = checkedTtl('ttlMs', ttlMs);
+    const marker = this.inProgress.get(key);
+    if (marker?.token === token) this.inProgress.set(key, { token, expiresAt: this.now() + ttl });
   }
 
   /** {@inheritDoc IdempotencyStore.release} Does nothing unless `token` owns the key's in-progress marker. */

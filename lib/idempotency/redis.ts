@@ -3,9 +3,11 @@
  * same keys.
  *
  * Protocol, one Redis string per key, its value JSON:
- * - begin(): `SET key {"state":"in-progress","token":…} NX PX inProgressTtlMs`. When the key exists, `GET` it: a
- *   completed record is a replay, anyone else's marker is "in progress". A key that vanished between the SET and
- *   the GET (it expired) is claimed with one more SET NX; should that lose too, the answer is "in progress".
+ * - begin(): a Lua script: when the key is absent, or holds an unconfirmed record, it is claimed with
+ *   `{"state":"in-progress","token":…}` PX inProgressTtlMs (the unconfirmed record is handed back); otherwise the
+ *   value is returned: a completed record is a replay, anyone else's marker is "in progress".
+ * - markUnconfirmed(): like complete(), with `{"state":"unconfirmed",…}`.
+ * - hold(): a Lua script that only `PEXPIRE`s our marker (allowed when Redis is out of memory).
  * - complete(): a Lua script replaces the value with `{"state":"completed",…}` PX ttlMs only when it is still our
  *   marker or the key is gone; a newer owner's marker or an existing record is left alone.
  * - release(): a Lua script deletes the key only when it is still our marker.
@@ -25,7 +27,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { IdempotencyStoreError, type BeginResult, type CompletedRecord, type IdempotencyStore } from './store';
+import { IdempotencyStoreError, type BeginResult, type CompletedRecord, type IdempotencyStore, type UnconfirmedRecord } from './store';
 
 /** Default {@link RedisIdempotencyStoreOptions.commandTimeoutMs}. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
@@ -115,12 +117,35 @@ if current and current ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1`;
 
+// KEYS[1] the key; ARGV[1] our in-progress marker, ARGV[2] its TTL in ms. Claims an absent key or one holding an
+// unconfirmed record; answers {'claimed'} / {'claimed', previous value} / {'found', current value}.
+const BEGIN_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if not current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {'claimed'}
+end
+local ok, value = pcall(cjson.decode, current)
+if ok and type(value) == 'table' and value.state == 'unconfirmed' then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {'claimed', current}
+end
+return {'found', current}`;
+
+// KEYS[1] the key; ARGV[1] our in-progress marker, ARGV[2] the new TTL in ms.
+const HOLD_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
 // KEYS[1] the key; ARGV[1] our in-progress marker.
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-type StoredValue = { readonly state: 'in-progress'; readonly token: string } | { readonly state: 'completed'; readonly record: CompletedRecord };
+type StoredValue =
+  | { readonly state: 'in-progress'; readonly token: string }
+  | { readonly state: 'completed'; readonly record: CompletedRecord }
+  | { readonly state: 'unconfirmed'; readonly record: UnconfirmedRecord };
 
 /** The exact in-progress marker for `token` (compared byte for byte by the scripts). */
 function markerOf(token: string): string {
@@ -136,6 +161,10 @@ function completedOf(record: CompletedRecord): string {
   });
 }
 
+function unconfirmedOf(record: UnconfirmedRecord): string {
+  return JSON.stringify({ state: 'unconfirmed', fingerprint: record.fingerprint, sends: record.sends, lastSentAt: record.lastSentAt });
+}
+
 function decode(raw: string): StoredValue | undefined {
   let value: unknown;
   try {
@@ -149,6 +178,10 @@ function decode(raw: string): StoredValue | undefined {
   const { requestId, fingerprint, completedAt } = v;
   if (v['state'] === 'completed' && typeof requestId === 'string' && typeof fingerprint === 'string' && typeof completedAt === 'number') {
     return { state: 'completed', record: { requestId, fingerprint, completedAt } };
+  }
+  const { sends, lastSentAt } = v;
+  if (v['state'] === 'unconfirmed' && typeof fingerprint === 'string' && typeof sends === 'number' && typeof lastSentAt === 'number') {
+    return { state: 'unconfirmed', record: { fingerprint, sends, lastSentAt } };
   }
   return undefined;
 }
@@ -209,18 +242,19 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const token = randomUUID();
     const marker = markerOf(token);
     try {
-      for (let attempt = 0; attempt < 2; attempt += 1) {
-        const set = await this.command('SET', client.set(stored, marker, 'PX', ttl, 'NX'));
-        if (set === 'OK') return { state: 'claimed', token };
-        const raw = await this.command('GET', client.get(stored));
-        if (raw === null) continue; // expired between SET and GET
-        const value = decode(raw);
-        if (value === undefined) throw this.error(`found a value it did not write under key ${stored.slice(0, 200)}`);
-        if (value.state === 'completed') return { state: 'completed', record: value.record };
-        // Our own marker could only be there if our SET were delivered twice; anyone else's means in progress.
-        return value.token === token ? { state: 'claimed', token } : { state: 'in-progress' };
+      const answer = await this.command('EVAL', client.eval(BEGIN_SCRIPT, 1, stored, marker, String(ttl)));
+      if (!Array.isArray(answer) || (answer[0] !== 'claimed' && answer[0] !== 'found')) throw this.error('answered begin with something unexpected');
+      const raw: unknown = answer[1];
+      if (answer[0] === 'claimed') {
+        if (typeof raw !== 'string') return { state: 'claimed', token };
+        const previous = decode(raw);
+        return previous?.state === 'unconfirmed' ? { state: 'claimed', token, unconfirmed: previous.record } : { state: 'claimed', token };
       }
-      return { state: 'in-progress' };
+      const value = typeof raw === 'string' ? decode(raw) : undefined;
+      if (value === undefined) throw this.error(`found a value it did not write under key ${stored.slice(0, 200)}`);
+      if (value.state === 'completed') return { state: 'completed', record: value.record };
+      // An unconfirmed record is always claimed by the script; anyone else's marker means in progress.
+      return value.state === 'in-progress' && value.token === token ? { state: 'claimed', token } : { state: 'in-progress' };
     } catch (error) {
       // A SET may have reached Redis although we saw no answer: free the key if it holds our marker, so a retry
       // is not told "in progress" until the marker expires. Best effort, in the background, on the same connection
@@ -235,6 +269,20 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const ttl = checkedTtl('ttlMs', ttlMs);
     const client = await this.ready();
     await this.command('EVAL', client.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, markerOf(token), completedOf(record), String(ttl)));
+  }
+
+  /** {@inheritDoc IdempotencyStore.markUnconfirmed} Leaves a newer owner's marker or an existing record alone. */
+  async markUnconfirmed(key: string, token: string, record: UnconfirmedRecord, ttlMs: number): Promise<void> {
+    const ttl = checkedTtl('ttlMs', ttlMs);
+    const client = await this.ready();
+    await this.command('EVAL', client.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, markerOf(token), unconfirmedOf(record), String(ttl)));
+  }
+
+  /** {@inheritDoc IdempotencyStore.hold} Does nothing unless `token` still owns the key. */
+  async hold(key: string, token: string, ttlMs: number): Promise<void> {
+    const ttl = checkedTtl('ttlMs', ttlMs);
+    const client = await this.ready();
+    await this.command('EVAL', client.eval(HOLD_SCRIPT, 1, this.keyPrefix + key, markerOf(token), String(ttl)));
   }
 
   /** {@inheritDoc IdempotencyStore.release} Does nothing unless `token` still owns the key. */

@@ -13,9 +13,25 @@ export interface CompletedRecord {
   readonly completedAt: number;
 }
 
+/**
+ * What is remembered about a report whose sends all failed in a way that may have recorded it (no answer, a
+ * reset after sending, HTTP 5xx, InternalError): it is sent again at most once per delivery, never released.
+ */
+export interface UnconfirmedRecord {
+  /** Hash of the 8 parameters. */
+  readonly fingerprint: string;
+  /** Sends so far that may have recorded it. */
+  readonly sends: number;
+  /** Epoch ms of the latest such send. */
+  readonly lastSentAt: number;
+}
+
 export type BeginResult =
-  /** The key was free: the caller owns it until complete() or release() with this token. */
-  | { readonly state: 'claimed'; readonly token: string }
+  /**
+   * The key was free, or held an unconfirmed record (then `unconfirmed` says what is known): the caller owns it
+   * until complete(), release() or unconfirmed() with this token.
+   */
+  | { readonly state: 'claimed'; readonly token: string; readonly unconfirmed?: UnconfirmedRecord }
   /** Someone else is sending this report right now. */
   | { readonly state: 'in-progress' }
   /** The report was already recorded. */
@@ -31,8 +47,19 @@ export interface IdempotencyStore {
   begin(key: string, inProgressTtlMs: number): Promise<BeginResult>;
   /** Stores the completed record for `ttlMs`, replacing the in-progress marker owned by `token`. */
   complete(key: string, token: string, record: CompletedRecord, ttlMs: number): Promise<void>;
-  /** Frees the key after a failed attempt, if `token` still owns it. */
+  /** Frees the key after a failed attempt that certainly recorded nothing, if `token` still owns it. */
   release(key: string, token: string): Promise<void>;
+  /**
+   * Replaces the marker owned by `token` with an unconfirmed record kept for `ttlMs`: the report may have been
+   * recorded, so the key is never simply freed. A later begin() claims it again and says so.
+   */
+  markUnconfirmed(key: string, token: string, record: UnconfirmedRecord, ttlMs: number): Promise<void>;
+  /**
+   * Keeps the marker owned by `token` for `ttlMs` more: TRTC recorded the report but complete() failed. Only
+   * extends an expiry (PEXPIRE), which a Redis that is out of memory still allows, so the key stays "in progress"
+   * instead of freeing itself for a second send.
+   */
+  hold(key: string, token: string, ttlMs: number): Promise<void>;
   /** Closes connections (tests, server shutdown). */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
  * The registry of event sources, in detection order. Each source claims only its own events (the adapter matrix
  * test checks that every sample is claimed by exactly one source).
  */
-import { awsApiGatewayV1, awsHttpApiV2 } from './aws-http';
+import { awsAlb, awsApiGatewayV1, awsHttpApiV2 } from './aws-http';
 import { direct } from './direct';
 import { ckafka, cmq, eventBridge, eventBridgeList } from './messages';
 import { scfApiGateway, scfFunctionUrl } from './scf-http';
@@ -14,6 +14,7 @@ export const SOURCES: readonly EventSource[] = [
   scfApiGateway,
   awsApiGatewayV1,
   awsHttpApiV2,
+  awsAlb,
   ckafka,
   cmq,
   eventBridge,
@@ -34,7 +35,7 @@ export function detectSource(event: unknown): Detected | undefined {
 
 export const EXPECTED_EVENTS =
   'expected one of: an HTTP event (SCF Function URL or API Gateway: httpMethod and headers; AWS API Gateway v1 or ' +
-  'HTTP API v2), a CKafka or CMQ batch (Records[].Ckafka / Records[].CMQ with msgBody), an EventBridge event ' +
+  'HTTP API v2, AWS ALB target), a CKafka or CMQ batch (Records[].Ckafka / Records[].CMQ with msgBody), an EventBridge event ' +
   '(specversion, source, data) or {EventList:[…]}, a Timer event (Type "Timer"), or a CreateTroubleInfo parameter object (SdkAppId, RoomId, TeacherUserId, StudentUserId, TroubleUserId, ' +
   'TroubleType, TroubleTime, TroubleMsg)';
 

@@ -17,14 +17,26 @@ export function reportFromMessage(body: unknown, what: string): Parsed<RawParams
   return { ok: false, failure: badRequest(`${what} must be a JSON object or a JSON string, got ${body === null ? 'null' : typeof body}`) };
 }
 
-function recordsOf(event: unknown, key: string): Record<string, unknown>[] | undefined {
+/**
+ * The entries of `Records` when the event is a batch of `key` messages: a non-empty array in which at least one
+ * entry is such a message. An entry that is not (null, a string, another service's record) stays in the list and
+ * becomes a poison record of its own, so one malformed entry never costs the valid ones.
+ */
+function recordsOf(event: unknown, key: string): unknown[] | undefined {
   if (!isPlainRecord(event) || !Array.isArray(event.Records) || event.Records.length === 0) return undefined;
-  const inner: Record<string, unknown>[] = [];
-  for (const record of event.Records) {
-    if (!isPlainRecord(record) || !isPlainRecord(record[key])) return undefined;
-    inner.push(record[key]);
-  }
-  return inner;
+  const records: unknown[] = event.Records;
+  return records.some((record) => isPlainRecord(record) && isPlainRecord(record[key])) ? records : undefined;
+}
+
+/** The inner message of entry `record`, or undefined when the entry is not a `key` message. */
+function messageOf(record: unknown, key: string): Record<string, unknown> | undefined {
+  if (!isPlainRecord(record)) return undefined;
+  const inner = record[key];
+  return isPlainRecord(inner) ? inner : undefined;
+}
+
+function notAMessage(index: number, what: string): BatchRecord {
+  return { index, params: { ok: false, failure: badRequest(`Records[${index}] is not a ${what} message`) } };
 }
 
 function scalar(value: unknown): string | undefined {
@@ -43,7 +55,8 @@ export interface CkafkaMessage {
   msgBody?: unknown;
 }
 export interface CkafkaEvent {
-  Records: { Ckafka: CkafkaMessage }[];
+  /** At least one entry is `{Ckafka: …}`; any other entry is a poison record. */
+  Records: unknown[];
 }
 
 export function isCkafkaEvent(event: unknown): event is CkafkaEvent {
@@ -60,7 +73,9 @@ export function ckafkaIdentity(m: CkafkaMessage): string | undefined {
 
 export const ckafka = defineSource('ckafka', isCkafkaEvent, (event) => ({
   kind: 'batch',
-  records: event.Records.map(({ Ckafka: m }, index): BatchRecord => {
+  records: event.Records.map((record, index): BatchRecord => {
+    const m: CkafkaMessage | undefined = messageOf(record, 'Ckafka');
+    if (m === undefined) return notAMessage(index, 'CKafka');
     const identity = ckafkaIdentity(m);
     return { index, ...(identity ? { messageKey: identity } : {}), params: reportFromMessage(m.msgBody, 'Ckafka.msgBody') };
   }),
@@ -75,7 +90,8 @@ export interface CmqMessage {
   msgBody?: unknown;
 }
 export interface CmqEvent {
-  Records: { CMQ: CmqMessage }[];
+  /** At least one entry is `{CMQ: …}`; any other entry is a poison record. */
+  Records: unknown[];
 }
 
 export function isCmqEvent(event: unknown): event is CmqEvent {
@@ -84,7 +100,9 @@ export function isCmqEvent(event: unknown): event is CmqEvent {
 
 export const cmq = defineSource('cmq', isCmqEvent, (event) => ({
   kind: 'batch',
-  records: event.Records.map(({ CMQ: m }, index): BatchRecord => {
+  records: event.Records.map((record, index): BatchRecord => {
+    const m: CmqMessage | undefined = messageOf(record, 'CMQ');
+    if (m === undefined) return notAMessage(index, 'CMQ');
     const id = scalar(m.msgId);
     return { index, ...(id ? { messageKey: id } : {}), params: reportFromMessage(m.msgBody, 'CMQ.msgBody') };
   }),
@@ -115,8 +133,9 @@ function cloudEventRecord(event: unknown, index: number): BatchRecord {
   if (!isCloudEvent(event)) {
     return { index, params: { ok: false, failure: badRequest('EventList entry is not an EventBridge event (specversion, source, data)') } };
   }
+  // An event id is unique only within its source (CloudEvents): the identity is both.
   const id = scalar(event.id);
-  return { index, ...(id ? { messageKey: id } : {}), params: cloudEventReport(event) };
+  return { index, ...(id ? { messageKey: `${event.source}/${id}` } : {}), params: cloudEventReport(event) };
 }
 
 export const eventBridge = defineSource('eventbridge', isCloudEvent, (event) => ({

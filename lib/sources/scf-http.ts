@@ -12,6 +12,7 @@ import {
   type HttpRequest,
   type Parsed,
 } from '../http/request';
+import { isAwsAlbEvent, isAwsV1Event } from './aws-http';
 import { defineSource } from './types';
 
 export interface ScfFunctionUrlEvent {
@@ -35,8 +36,13 @@ function hasHttpCore(event: unknown): event is Record<string, unknown> & { httpM
   return isPlainRecord(event) && typeof event.httpMethod === 'string' && isPlainRecord(event.headers);
 }
 
+/**
+ * The Function URL shape, and the catch-all for anything HTTP-shaped (httpMethod and headers) that no more specific
+ * adapter claims: a `requestContext` that is null, a string, `{}` or another platform's, `multiValueHeaders` or
+ * `resource` without AWS's context. Such an event is still an HTTP request and gets an HTTP answer.
+ */
 export function isScfFunctionUrlEvent(event: unknown): event is ScfFunctionUrlEvent {
-  return hasHttpCore(event) && !('requestContext' in event) && !('multiValueHeaders' in event) && !('resource' in event);
+  return hasHttpCore(event) && !isScfApiGatewayEvent(event) && !isAwsV1Event(event) && !isAwsAlbEvent(event);
 }
 
 export function isScfApiGatewayEvent(event: unknown): event is ScfApiGatewayEvent {

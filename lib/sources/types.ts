@@ -5,11 +5,14 @@
  */
 import type { HttpRequest, Parsed, RawParams } from '../http/request';
 
+export type HttpAnswerFormat = 'integration' | 'alb' | 'alb-multi-value';
+
 export type SourceName =
   | 'scf-function-url'
   | 'scf-api-gateway'
   | 'aws-api-gateway-v1'
   | 'aws-http-api-v2'
+  | 'aws-alb'
   | 'ckafka'
   | 'cmq'
   | 'eventbridge'
@@ -28,7 +31,12 @@ export interface BatchRecord {
 }
 
 export type Adapted =
-  | { readonly kind: 'http'; readonly request: Parsed<HttpRequest> }
+  | {
+      readonly kind: 'http';
+      readonly request: Parsed<HttpRequest>;
+      /** How the answer is shaped: the integration response (default) or ALB's (optionally multi-value). */
+      readonly format?: HttpAnswerFormat;
+    }
   | { readonly kind: 'report'; readonly params: RawParams }
   | { readonly kind: 'batch'; readonly records: readonly BatchRecord[] }
   | { readonly kind: 'timer'; readonly trigger: string; readonly message: string };

@@ -40,6 +40,12 @@ export interface UpstreamFailure {
   readonly requestId?: string;
   /** The HTTP status of a non-200 answer. */
   readonly httpStatus?: number;
+  /**
+   * False when TRTC certainly did not record the report (the connection was refused or the host not found, an API
+   * error envelope other than InternalError*, throttled, auth, parameters); true when it may have (no answer after
+   * the request was sent, a reset, HTTP 5xx, InternalError*, an unreadable answer).
+   */
+  readonly mayHaveRecorded: boolean;
 }
 
 const PARAMETER_CODES = new Set(['MissingParameter', 'InvalidParameter', 'InvalidParameterValue', 'UnknownParameter']);
@@ -69,29 +75,37 @@ function field(error: object, name: string): unknown {
 const NETWORK_ERRNO = /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNABORTED)\b|socket hang up/;
 
 /** Classifies what the client threw. `timedOut` says whether the attempt's own timeout fired. */
+/** Network errors raised before a connection exists, so before any byte of the request was written. */
+const NEVER_SENT_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
 export function classifyUpstream(error: unknown, timedOut: boolean): UpstreamFailure {
-  if (timedOut) return { kind: 'timeout', message: 'TRTC did not answer in time' };
-  if (typeof error !== 'object' || error === null) return { kind: 'transport', message: 'the call to TRTC failed' };
-  if (error instanceof MalformedResponseError) return { kind: 'transport', message: error.message };
+  if (timedOut) return { kind: 'timeout', message: 'TRTC did not answer in time', mayHaveRecorded: true };
+  if (typeof error !== 'object' || error === null) return { kind: 'transport', message: 'the call to TRTC failed', mayHaveRecorded: true };
+  if (error instanceof MalformedResponseError) return { kind: 'transport', message: error.message, mayHaveRecorded: true };
   const code = field(error, 'code');
   const message = typeof field(error, 'message') === 'string' ? (field(error, 'message') as string) : '';
   const requestId = field(error, 'requestId');
   const rid = typeof requestId === 'string' && requestId !== '' ? { requestId } : {};
   if (typeof code === 'string' && code !== '' && /^[A-Za-z][A-Za-z0-9.]*$/.test(code)) {
-    return { kind: kindOfCode(code), code, message: message || code, ...rid };
+    const kind = kindOfCode(code);
+    return { kind, code, message: message || code, ...rid, mayHaveRecorded: kind === 'internal' };
   }
   const httpCode = field(error, 'httpCode');
   if (typeof httpCode === 'number') {
-    if (httpCode === 429) return { kind: 'throttled', message: `TRTC answered HTTP 429`, httpStatus: httpCode };
-    if (httpCode >= 500) return { kind: 'transport', message: `TRTC answered HTTP ${httpCode}`, httpStatus: httpCode };
-    return { kind: 'rejected', message: `TRTC answered HTTP ${httpCode}`, httpStatus: httpCode };
+    if (httpCode === 429) return { kind: 'throttled', message: `TRTC answered HTTP 429`, httpStatus: httpCode, mayHaveRecorded: false };
+    if (httpCode >= 500) return { kind: 'transport', message: `TRTC answered HTTP ${httpCode}`, httpStatus: httpCode, mayHaveRecorded: true };
+    return { kind: 'rejected', message: `TRTC answered HTTP ${httpCode}`, httpStatus: httpCode, mayHaveRecorded: false };
   }
-  if (message.startsWith(MISSING_CREDENTIALS_PREFIX)) return { kind: 'credentials', message: message.slice(MISSING_CREDENTIALS_PREFIX.length) };
+  if (message.startsWith(MISSING_CREDENTIALS_PREFIX)) {
+    return { kind: 'credentials', message: message.slice(MISSING_CREDENTIALS_PREFIX.length), mayHaveRecorded: false };
+  }
   const errno = NETWORK_ERRNO.exec(message)?.[0];
-  if (errno) return { kind: 'transport', message: `the connection to TRTC failed (${errno})` };
-  if (/network timeout|body-timeout|\baborted\b/i.test(message)) return { kind: 'timeout', message: 'TRTC did not answer in time' };
+  // The SDK transport does not say whether the request was written: only errors that precede a connection are
+  // known not to have reached TRTC.
+  if (errno) return { kind: 'transport', message: `the connection to TRTC failed (${errno})`, mayHaveRecorded: !NEVER_SENT_ERRNO.has(errno) };
+  if (/network timeout|body-timeout|\baborted\b/i.test(message)) return { kind: 'timeout', message: 'TRTC did not answer in time', mayHaveRecorded: true };
   if (field(error, 'type') === 'invalid-json' || error instanceof SyntaxError || error instanceof TypeError) {
-    return { kind: 'transport', message: 'TRTC answered with something that is not a cloud API response' };
+    return { kind: 'transport', message: 'TRTC answered with something that is not a cloud API response', mayHaveRecorded: true };
   }
-  return { kind: 'transport', message: 'the call to TRTC failed' };
+  return { kind: 'transport', message: 'the call to TRTC failed', mayHaveRecorded: true };
 }

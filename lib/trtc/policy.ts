@@ -14,6 +14,15 @@ export interface KindPolicy {
 
 const NO_RETRY: KindPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 
+/**
+ * Attempts in one call that may record the report: the first, and one more after a failure that may have recorded
+ * it (no answer, reset after sending, HTTP 5xx, InternalError*). An attempt that certainly recorded nothing (the
+ * connection refused, throttled, an API error envelope) does not count, so it is retried as its kind allows. The
+ * redelivery of a report whose sends were all unconfirmed gets one such attempt (README: "Guarantees").
+ */
+export const RECORDING_ATTEMPTS_FIRST_DELIVERY = 2;
+export const RECORDING_ATTEMPTS_AFTER_UNCONFIRMED = 1;
+
 export const RETRY_POLICY: Readonly<Record<UpstreamKind, KindPolicy>> = {
   // The limit is 20 requests per second: wait in the order of that window, until the deadline.
   throttled: { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 200, maxDelayMs: 2000 },
@@ -64,16 +73,17 @@ export function finalFailure(upstream: UpstreamFailure): Failure {
     case 'token':
     case 'auth': {
       const hint = (code && AUTH_HINTS[code]) ?? 'the role or the keys are wrong';
-      return { status: 500, code: code ?? 'AuthFailure', message: `${said} (${hint})`, retryable: true, ...rid };
+      return { status: 500, code: code ?? 'AuthFailure', message: `${said} (${hint})`, retryable: true, needsFix: true, ...rid };
     }
     case 'credentials':
-      return { status: 500, code: 'InternalError.Configuration', message: upstream.message, retryable: true, ...rid };
+      return { status: 500, code: 'InternalError.Configuration', message: upstream.message, retryable: true, needsFix: true, ...rid };
     case 'action-unavailable':
       return {
         status: 502,
         code: code ?? 'InvalidAction',
-        message: `CreateTroubleInfo (2019-07-22) is not available on this TRTC endpoint: ${said}`,
+        message: `CreateTroubleInfo (2019-07-22) is not available on this TRTC endpoint: ${said} (check TRTC_ENDPOINT and TENCENTCLOUD_REGION, or ask Tencent whether the action still exists)`,
         retryable: true,
+        needsFix: true,
         ...rid,
       };
     case 'parameter':

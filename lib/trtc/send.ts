@@ -6,11 +6,11 @@
 import { sleep, type Deadline } from '../deadline';
 import { outOfTime } from '../failures';
 import type { Logger } from '../log';
-import type { Outcome } from '../outcome';
+import type { Failure, Outcome } from '../outcome';
 import type { TroubleReport } from '../report';
 import { classifyUpstream, type UpstreamFailure } from './classify';
 import type { TroubleInfoClient } from './client';
-import { finalFailure, RETRY_POLICY } from './policy';
+import { finalFailure, RECORDING_ATTEMPTS_FIRST_DELIVERY, RETRY_POLICY } from './policy';
 
 export interface SendOptions {
   readonly deadline: Deadline;
@@ -20,6 +20,11 @@ export interface SendOptions {
   readonly traceId?: string;
   /** Below this many milliseconds left, no attempt is started. */
   readonly minAttemptMs?: number;
+  /**
+   * Attempts that may record the report (successful or failing with mayHaveRecorded); default
+   * RECORDING_ATTEMPTS_FIRST_DELIVERY. Attempts that certainly recorded nothing do not count.
+   */
+  readonly recordingAttempts?: number;
   readonly random?: () => number;
   readonly wait?: (ms: number) => Promise<void>;
 }
@@ -34,13 +39,17 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
   const minAttemptMs = options.minAttemptMs ?? 100;
   const random = options.random ?? Math.random;
   const wait = options.wait ?? sleep;
+  const recordingAttempts = options.recordingAttempts ?? RECORDING_ATTEMPTS_FIRST_DELIVERY;
   let attempts = 0;
+  /** Failed attempts that may have recorded the report. */
+  let unconfirmed = 0;
   let last: UpstreamFailure | undefined;
+  const failedOutcome = (failure: Failure): Outcome =>
+    unconfirmed > 0 ? { ok: false, failure, attempts, unconfirmedSends: unconfirmed } : { ok: false, failure, attempts };
   for (;;) {
     const left = options.deadline.remaining();
     if (left < minAttemptMs) {
-      const failure = last ? finalFailure(last) : outOfTime('no time was left to call TRTC before the function’s deadline');
-      return { ok: false, failure, attempts };
+      return failedOutcome(last ? finalFailure(last) : outOfTime('no time was left to call TRTC before the function’s deadline'));
     }
     attempts += 1;
     const timeoutMs = Math.min(options.attemptTimeoutMs, left);
@@ -59,8 +68,10 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
     } finally {
       clearTimeout(timer);
     }
+    if (last.mayHaveRecorded) unconfirmed += 1;
     const policy = RETRY_POLICY[last.kind];
-    const retry = attempts < policy.maxAttempts;
+    // An attempt that may have recorded the report uses up one of the call's recording attempts.
+    const retry = attempts < policy.maxAttempts && unconfirmed < recordingAttempts;
     // The wait is cut short where one more attempt would no longer fit before the deadline, so a long jitter draw
     // does not end the retries early. Kinds retried until the deadline wait at least 1 ms, so they always progress.
     const unbounded = policy.maxAttempts === Number.POSITIVE_INFINITY;
@@ -75,10 +86,11 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
       http_status: last.httpStatus,
       upstream_request_id: last.requestId,
       ms: Date.now() - started,
+      may_have_recorded: last.mayHaveRecorded,
       retry: retry && canWait,
       ...(retry && canWait ? { retry_in_ms: delay } : {}),
     });
-    if (!retry || !canWait) return { ok: false, failure: finalFailure(last), attempts };
+    if (!retry || !canWait) return failedOutcome(finalFailure(last));
     if (delay > 0) await wait(delay);
   }
 }

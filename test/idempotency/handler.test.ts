@@ -99,16 +99,32 @@ describe('in-memory store (one warm instance)', () => {
     expect(emulator.calls).toHaveLength(1);
   });
 
-  it('releases the key of a failed attempt, so a retry records the report', async () => {
+  it('releases the key of a failed attempt that certainly recorded nothing, so a retry records the report', async () => {
+    const { main_handler } = loadBundle({ fresh: true });
+    const event = post(report(), { 'Idempotency-Key': `k-${randomUUID()}` });
+    emulator.inject({ kind: 'api-error', code: 'ServiceUnavailable' }, 3);
+    const failed = await call(main_handler, event);
+    expect(failed.statusCode).toBe(503);
+    const retried = await call(main_handler, event);
+    expect(retried.statusCode).toBe(200);
+    expect(emulator.created).toHaveLength(1);
+    expect(emulator.calls).toHaveLength(4);
+  });
+
+  it('after failures that may have recorded it (HTTP 502), two attempts in the call and one per retry (issue 8, item 4)', async () => {
     const { main_handler } = loadBundle({ fresh: true });
     const event = post(report(), { 'Idempotency-Key': `k-${randomUUID()}` });
     emulator.inject({ kind: 'http-status', status: 502 }, 3);
     const failed = await call(main_handler, event);
     expect(failed.statusCode).toBe(502);
+    expect(emulator.calls).toHaveLength(2);
+    const again = await call(main_handler, event);
+    expect(again.statusCode).toBe(502);
+    expect(emulator.calls).toHaveLength(3); // the unconfirmed key allows one send per delivery
     const retried = await call(main_handler, event);
     expect(retried.statusCode).toBe(200);
-    expect(emulator.created).toHaveLength(1);
     expect(emulator.calls).toHaveLength(4);
+    expect(emulator.created).toHaveLength(1);
   });
 
   it('lets exactly one of many concurrent duplicates reach TRTC; the others get 409 or the replay', async () => {

@@ -164,36 +164,44 @@ describe('callerKey', () => {
 });
 
 describe('messageKey', () => {
-  it('is message:<source>:<identity> in the namespace', () => {
-    expect(messageKey('ckafka', 'reports/3/1842')).toBe('trtc-trouble:v1:message:ckafka:reports/3/1842');
-    expect(messageKey('eventbridge', '0b2b3c4d-1111-2222-3333-444455556666')).toBe(
-      'trtc-trouble:v1:message:eventbridge:0b2b3c4d-1111-2222-3333-444455556666',
+  const print = fingerprint(BASE);
+
+  it('is message:<source>:<identity>:<fingerprint> in the namespace', () => {
+    expect(messageKey('ckafka', 'reports/3/1842', print)).toBe(`trtc-trouble:v1:message:ckafka:reports/3/1842:${print}`);
+    expect(messageKey('eventbridge', 'trtc.reports/0b2b3c4d-1111-2222-3333-444455556666', print)).toBe(
+      `trtc-trouble:v1:message:eventbridge:trtc.reports/0b2b3c4d-1111-2222-3333-444455556666:${print}`,
     );
-    expect(messageKey('cmq', 'msg-1:2')).toBe('trtc-trouble:v1:message:cmq:msg-1:2');
+    expect(messageKey('cmq', 'msg-1:2', print)).toBe(`trtc-trouble:v1:message:cmq:msg-1:2:${print}`);
+  });
+
+  it('gives a reused message identity carrying a different report a different key (issue 8, item 2)', () => {
+    const other = fingerprint({ ...BASE, TroubleMsg: 'another report under the same offset' });
+    expect(messageKey('ckafka', 'reports/3/1842', print)).not.toBe(messageKey('ckafka', 'reports/3/1842', other));
   });
 
   it('hashes a long or unusual identity', () => {
     const id = `topic with spaces/0/${'9'.repeat(80)}`;
-    expect(messageKey('ckafka', id)).toBe(`trtc-trouble:v1:message:ckafka:sha256-${sha256(id)}`);
-    expect(messageKey('cmq', 'a\nb')).toMatch(KEY_SHAPE);
+    expect(messageKey('ckafka', id, print)).toBe(`trtc-trouble:v1:message:ckafka:sha256-${sha256(id)}:${print}`);
+    expect(messageKey('cmq', 'a\nb', print)).toMatch(KEY_SHAPE);
   });
 
   it('does not confuse one source with another', () => {
-    expect(messageKey('cmq', 'x')).not.toBe(messageKey('ckafka', 'x'));
-    expect(messageKey('a', 'b:c')).not.toBe(messageKey('a-b', 'c'));
+    expect(messageKey('cmq', 'x', print)).not.toBe(messageKey('ckafka', 'x', print));
+    expect(messageKey('a', 'b:c', print)).not.toBe(messageKey('a-b', 'c', print));
   });
 
-  it('rejects a source outside [a-z0-9-] or an empty identity (programming errors)', () => {
+  it('rejects a source outside [a-z0-9-], an empty identity or a missing fingerprint (programming errors)', () => {
     for (const bad of ['', 'CKafka', 'a:b', 'a b', '-x', 'x'.repeat(33)]) {
-      expect(() => messageKey(bad, 'id'), bad).toThrow(TypeError);
+      expect(() => messageKey(bad, 'id', print), bad).toThrow(TypeError);
     }
-    expect(() => messageKey('cmq', '')).toThrow(TypeError);
+    expect(() => messageKey('cmq', '', print)).toThrow(TypeError);
+    expect(() => messageKey('cmq', 'id', 'not-a-fingerprint')).toThrow(TypeError);
   });
 
   it('always gives a bounded, safe key (property)', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), fc.string({ minLength: 1, maxLength: 500, unit: 'binary' }), (source, id) => {
-        const key = messageKey(source, id);
+        const key = messageKey(source, id, print);
         expect(key).toMatch(KEY_SHAPE);
         expect(key.length).toBeLessThanOrEqual(MAX_KEY_LENGTH);
       }),

@@ -222,7 +222,7 @@ describeWithRedis('RedisIdempotencyStore: connection', () => {
     expect(await rawCommand(server.port, 'CLIENT PAUSE 700 ALL')).toBe('+OK');
     const { error, ms } = await settle(() => store.begin(key, 60_000));
     expect(error).toBeInstanceOf(IdempotencyStoreError);
-    expect((error as Error).message).toMatch(/failed \(SET\): Command timed out/);
+    expect((error as Error).message).toMatch(/failed \(EVAL\): Command timed out/);
     expect(ms).toBeLessThan(600);
     await sleep(900); // the pause ends; the SET and then the clean-up run
     expect(await raw.exists(key)).toBe(0);

@@ -26,6 +26,10 @@ export interface RedisServer {
   readonly port: number;
   /** Stops the server and waits for it to exit. Safe to call twice. */
   stop(): Promise<void>;
+  /** Freezes the server process (SIGSTOP): connections stay open and nothing is answered, as a hung Redis. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
 }
 
 export interface RedisServerOptions {
@@ -109,6 +113,7 @@ async function startOnce(binary: string, port: number, options: RedisServerOptio
   });
   const cleanup = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGCONT'); // a paused server could not act on SIGTERM
       child.kill('SIGTERM');
       const killed = setTimeout(() => child.kill('SIGKILL'), 3_000);
       await exited(child);
@@ -145,6 +150,12 @@ async function startOnce(binary: string, port: number, options: RedisServerOptio
     url: `redis://${auth}127.0.0.1:${port}`,
     port,
     stop: () => (stopping ??= cleanup()),
+    pause: () => {
+      child.kill('SIGSTOP');
+    },
+    resume: () => {
+      child.kill('SIGCONT');
+    },
   };
 }
 

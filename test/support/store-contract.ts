@@ -48,6 +48,35 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
       await store.close();
     });
 
+    it('an unconfirmed record is claimed again and handed back, never replayed, and can be completed (issue 8, item 4)', async () => {
+      const key = uniqueKey();
+      const token = tokenOf(await store.begin(key, LONG_TTL_MS));
+      const unconfirmed = { fingerprint: 'e'.repeat(64), sends: 2, lastSentAt: 1_700_000_000_000 };
+      await store.markUnconfirmed(key, token, unconfirmed, LONG_TTL_MS);
+      const again = await store.begin(key, LONG_TTL_MS);
+      expect(again).toMatchObject({ state: 'claimed', unconfirmed });
+      // While claimed it is in progress for everyone else.
+      expect(await store.begin(key, LONG_TTL_MS)).toEqual({ state: 'in-progress' });
+      await store.complete(key, tokenOf(again), recordOf('req-after-unconfirmed'), LONG_TTL_MS);
+      expect(await store.begin(key, LONG_TTL_MS)).toEqual({ state: 'completed', record: recordOf('req-after-unconfirmed') });
+    });
+
+    it('markUnconfirmed and hold do nothing for a token that does not own the key', async () => {
+      const key = uniqueKey();
+      tokenOf(await store.begin(key, LONG_TTL_MS));
+      await store.markUnconfirmed(key, 'not-the-owner', { fingerprint: 'e'.repeat(64), sends: 1, lastSentAt: 1 }, LONG_TTL_MS);
+      await store.hold(key, 'not-the-owner', LONG_TTL_MS);
+      expect(await store.begin(key, LONG_TTL_MS)).toEqual({ state: 'in-progress' });
+    });
+
+    it('hold keeps the owner\'s marker past its first expiry (issue 8, item 5)', async () => {
+      const key = uniqueKey();
+      const token = tokenOf(await store.begin(key, h.shortTtlMs));
+      await store.hold(key, token, LONG_TTL_MS);
+      await h.advance(h.shortTtlMs * 2);
+      expect(await store.begin(key, LONG_TTL_MS)).toEqual({ state: 'in-progress' });
+    });
+
     it('claims a free key, answers "in progress" while it is held, then replays the completed record', async () => {
       const key = uniqueKey();
       const first = await store.begin(key, LONG_TTL_MS);

@@ -75,6 +75,7 @@ describe('classifyUpstream: API errors (HTTP 200 with Error)', () => {
       code,
       message: 'what TRTC said',
       requestId: 'b2c3d4e5-0000-4000-8000-000000000001',
+      mayHaveRecorded: kind === 'internal',
     });
   });
 
@@ -198,18 +199,18 @@ describe('RETRY_POLICY', () => {
 describe('finalFailure', () => {
   const rid = 'b2c3d4e5-0000-4000-8000-000000000001';
   const cases: ReadonlyArray<readonly [UpstreamFailure, number, boolean]> = [
-    [{ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm', requestId: rid }, 429, true],
-    [{ kind: 'transport', message: 'TRTC answered HTTP 502', httpStatus: 502 }, 502, true],
-    [{ kind: 'timeout', message: 'TRTC did not answer in time' }, 504, true],
-    [{ kind: 'internal', code: 'InternalError', message: 'm', requestId: rid }, 502, true],
-    [{ kind: 'unavailable', code: 'ServiceUnavailable', message: 'm', requestId: rid }, 503, true],
-    [{ kind: 'signature-expired', code: 'AuthFailure.SignatureExpire', message: 'm', requestId: rid }, 502, true],
-    [{ kind: 'token', code: 'AuthFailure.TokenFailure', message: 'm', requestId: rid }, 500, true],
-    [{ kind: 'auth', code: 'AuthFailure.SecretIdNotFound', message: 'm', requestId: rid }, 500, true],
-    [{ kind: 'credentials', message: 'no cloud credentials' }, 500, true],
-    [{ kind: 'action-unavailable', code: 'InvalidAction', message: 'm', requestId: rid }, 502, true],
-    [{ kind: 'parameter', code: 'InvalidParameterValue', message: 'm', requestId: rid }, 400, false],
-    [{ kind: 'rejected', code: 'FailedOperation', message: 'm', requestId: rid }, 502, true],
+    [{ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm', requestId: rid , mayHaveRecorded: false }, 429, true],
+    [{ kind: 'transport', message: 'TRTC answered HTTP 502', httpStatus: 502 , mayHaveRecorded: true }, 502, true],
+    [{ kind: 'timeout', message: 'TRTC did not answer in time' , mayHaveRecorded: true }, 504, true],
+    [{ kind: 'internal', code: 'InternalError', message: 'm', requestId: rid , mayHaveRecorded: true }, 502, true],
+    [{ kind: 'unavailable', code: 'ServiceUnavailable', message: 'm', requestId: rid , mayHaveRecorded: false }, 503, true],
+    [{ kind: 'signature-expired', code: 'AuthFailure.SignatureExpire', message: 'm', requestId: rid , mayHaveRecorded: false }, 502, true],
+    [{ kind: 'token', code: 'AuthFailure.TokenFailure', message: 'm', requestId: rid , mayHaveRecorded: false }, 500, true],
+    [{ kind: 'auth', code: 'AuthFailure.SecretIdNotFound', message: 'm', requestId: rid , mayHaveRecorded: false }, 500, true],
+    [{ kind: 'credentials', message: 'no cloud credentials' , mayHaveRecorded: false }, 500, true],
+    [{ kind: 'action-unavailable', code: 'InvalidAction', message: 'm', requestId: rid , mayHaveRecorded: false }, 502, true],
+    [{ kind: 'parameter', code: 'InvalidParameterValue', message: 'm', requestId: rid , mayHaveRecorded: false }, 400, false],
+    [{ kind: 'rejected', code: 'FailedOperation', message: 'm', requestId: rid , mayHaveRecorded: false }, 502, true],
   ];
 
   it.each(cases)('%j → HTTP %i, retryable %s', (upstream, status, retryable) => {
@@ -223,14 +224,46 @@ describe('finalFailure', () => {
   });
 
   it('throttled asks the caller to wait (Retry-After)', () => {
-    expect(finalFailure({ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm' }).retryAfterSeconds).toBeGreaterThan(0);
+    expect(finalFailure({ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm' , mayHaveRecorded: false }).retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('a timeout is UpstreamTimeout', () => {
-    expect(finalFailure({ kind: 'timeout', message: 'TRTC did not answer in time' }).code).toBe('UpstreamTimeout');
+    expect(finalFailure({ kind: 'timeout', message: 'TRTC did not answer in time' , mayHaveRecorded: true }).code).toBe('UpstreamTimeout');
   });
 
   it('an auth failure names the likely fix', () => {
-    expect(finalFailure({ kind: 'auth', code: 'AuthFailure.UnauthorizedOperation', message: 'm' }).message).toContain('CAM');
+    expect(finalFailure({ kind: 'auth', code: 'AuthFailure.UnauthorizedOperation', message: 'm' , mayHaveRecorded: false }).message).toContain('CAM');
+  });
+});
+
+describe('mayHaveRecorded (issue 8, item 4)', () => {
+  it.each([
+    ['ECONNREFUSED', false],
+    ['ENOTFOUND', false],
+    ['EAI_AGAIN', false],
+    ['ECONNRESET', true],
+    ['EPIPE', true],
+    ['socket hang up', true],
+  ] as const)('a network error %s → %s', (errno, expected) => {
+    expect(classifyUpstream(new Error(`request to https://trtc.tencentcloudapi.com/ failed, reason: ${errno}`), false).mayHaveRecorded).toBe(expected);
+  });
+
+  it('no answer in time, HTTP 5xx, InternalError* and an unreadable answer may have recorded the report', () => {
+    expect(classifyUpstream(new Error('aborted'), true).mayHaveRecorded).toBe(true);
+    expect(classifyUpstream(httpError(502, 'Bad Gateway'), false).mayHaveRecorded).toBe(true);
+    expect(classifyUpstream(apiError('InternalError.DBError'), false).mayHaveRecorded).toBe(true);
+    expect(classifyUpstream(new MalformedResponseError('TRTC answered without a RequestId'), false).mayHaveRecorded).toBe(true);
+  });
+
+  it.each(['RequestLimitExceeded', 'AuthFailure.SecretIdNotFound', 'InvalidAction', 'MissingParameter', 'ServiceUnavailable', 'FailedOperation'])(
+    'an API error envelope %s certainly did not record it',
+    (code) => {
+      expect(classifyUpstream(apiError(code), false).mayHaveRecorded).toBe(false);
+    },
+  );
+
+  it('HTTP 429 and missing credentials did not record it', () => {
+    expect(classifyUpstream(httpError(429, 'Too Many Requests'), false).mayHaveRecorded).toBe(false);
+    expect(classifyUpstream(new Error(`${MISSING_CREDENTIALS_PREFIX}no keys`), false).mayHaveRecorded).toBe(false);
   });
 });

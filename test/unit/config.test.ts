@@ -113,3 +113,27 @@ describe('parseEndpoint', () => {
     expect(typeof result === 'string' ? result : '').not.toContain('verysecretkey');
   });
 });
+
+describe('loadConfig: issue 8, items 9 and 12', () => {
+  it.each(['redis://127.0.0.1:99999', 'redis://:%zz@host:6379', 'redis://host/db', 'redis://host:6379/0?x=1', 'redis://'])(
+    'REDIS_URL %s is refused with the store parser\'s reason, naming the variable',
+    (url) => {
+      const errors = errorsOf(loadConfig({ REDIS_URL: url }));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/REDIS_URL/);
+      expect(errors[0]).not.toContain('%zz');
+    },
+  );
+
+  it.each(['redis://127.0.0.1:6379', 'rediss://:p%40ss@10.0.0.5:6380/2', 'redis://user:pw@host'])('REDIS_URL %s is accepted', (url) => {
+    expect(configOf(loadConfig({ REDIS_URL: url })).redisUrl).toBe(url);
+  });
+
+  it.each(['a token with spaces inside', 'tab\tseparated-token-value', 'non-ascii-tökén-value-xx'])('AUTH_TOKEN %j is refused', (token) => {
+    expect(errorsOf(loadConfig({ AUTH_TOKEN: token })).join(' ')).toMatch(/AUTH_TOKEN .*without spaces/);
+  });
+
+  it('a printable AUTH_TOKEN of 16 characters or more is accepted (surrounding white space is trimmed)', () => {
+    expect(configOf(loadConfig({ AUTH_TOKEN: '  0123456789abcdef!~  ' })).authToken).toBe('0123456789abcdef!~');
+  });
+});

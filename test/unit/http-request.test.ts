@@ -10,6 +10,7 @@ import {
   normaliseHeaders,
   normaliseQuery,
   parseJsonObject,
+  repeatedTopLevelKeys,
   parseQueryString,
   type HttpRequest,
 } from '../../lib/http/request';
@@ -548,5 +549,19 @@ describe('HTTP: prototype keys', () => {
     expectPollutionFree();
     expect(result.status).toBe(400);
     expect(result.code).toBe('UnknownParameter');
+  });
+});
+
+describe('repeatedTopLevelKeys (issue 8, item 13)', () => {
+  it('finds top-level keys given more than once, with every value, ignoring nested objects and strings', () => {
+    const text = '{"a":1,"b":{"a":2,"a":3},"a":"x\\"y","c":[1,{"a":1}],"s":"\\"a\\":9", "a" : null}';
+    expect([...repeatedTopLevelKeys(text)]).toEqual([['a', [1, 'x"y', null]]]);
+    expect(repeatedTopLevelKeys('{"a":1,"b":2}').size).toBe(0);
+    expect(repeatedTopLevelKeys('{"\\u0061":1,"a":2}').get('a')).toEqual([1, 2]);
+  });
+
+  it('a JSON body with a repeated parameter keeps every value, so validation names it', () => {
+    const parsed = parseJsonObject('{"RoomId":"1","RoomId":"2"}');
+    expect(parsed.ok && parsed.value['RoomId']).toBeInstanceOf(RepeatedValue);
   });
 });

@@ -55,7 +55,15 @@ const MATRIX: ReadonlyArray<readonly [string, unknown, Claimant]> = [
   ['a number', 42, 'none'],
   ['httpMethod without headers', { httpMethod: 'GET', queryString: {} }, 'none'],
   ['headers that are not an object', { httpMethod: 'GET', headers: 'host: x', queryString: {} }, 'none'],
-  ['API Gateway shape without serviceId', { ...apiGatewayEvent(), requestContext: { requestId: 'x' } }, 'none'],
+  // HTTP-shaped events no specific adapter claims are still HTTP requests (issue 8, item 8).
+  ['API Gateway shape without serviceId', { ...apiGatewayEvent(), requestContext: { requestId: 'x' } }, 'scf-function-url'],
+  ['HTTP-shaped, requestContext null', { ...functionUrlEvent({ method: 'GET' }), requestContext: null }, 'scf-function-url'],
+  ['HTTP-shaped, requestContext a string', { ...functionUrlEvent({ method: 'GET' }), requestContext: 'ctx' }, 'scf-function-url'],
+  ['HTTP-shaped, requestContext {}', { ...functionUrlEvent({ method: 'GET' }), requestContext: {} }, 'scf-function-url'],
+  ['HTTP-shaped, another platform\'s requestContext', { ...functionUrlEvent({ method: 'GET' }), requestContext: { platform: 'other', id: 'x' } }, 'scf-function-url'],
+  ['HTTP-shaped, multiValueHeaders without AWS context', { ...functionUrlEvent({ method: 'GET' }), multiValueHeaders: { host: ['x'] } }, 'scf-function-url'],
+  ['HTTP-shaped, resource without AWS context', { ...functionUrlEvent({ method: 'GET' }), resource: '/r' }, 'scf-function-url'],
+  ['HTTP-shaped, carrying Records too', { ...functionUrlEvent({ method: 'GET' }), Records: [{ Ckafka: {} }] }, 'scf-function-url'],
 ];
 
 describe('source guards: each event is claimed by exactly one of ours, or by none', () => {
