@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { throwawayCredential, type EmulatorCredential, type TrtcEmulator } from '../emulator';
+import { extractPackage } from './code-package';
 import { scfError } from './api-error';
 import { CkafkaTopic, type CkafkaEvent } from './ckafka';
 import { cronMatches } from './cron';
@@ -14,6 +15,7 @@ import { FunctionUrl, type UrlOutcome } from './function-url';
 import { InstancePool, type InvocationOutcome } from './instances';
 import { errorMessage, scfResult, statusCode } from './invoke-result';
 import { presentFunction, presentTrigger, scfTime, type FunctionRecord, type TriggerRecord } from './records';
+import { instanceEnvironment, invocationContext } from './scf-environment';
 import { parseTriggerDesc, triggerName, triggerType, type TriggerDesc } from './trigger-desc';
 import * as v from './validate';
 import { readZip, ZipError } from './zip';
@@ -45,7 +47,6 @@ interface Live {
   codeDir: string | undefined;
   topics: Map<string, CkafkaTopic>;
   urls: Map<string, FunctionUrl>;
-  credentials: Map<string, EmulatorCredential>;
 }
 
 const MAX_TRIGGERS_PER_TYPE = 10;
@@ -73,6 +74,7 @@ export class LocalScf {
   private readonly functions = new Map<string, FunctionRecord>();
   private readonly live = new Map<FunctionRecord, Live>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<() => void>();
   private readonly background = new Set<Promise<unknown>>();
   private tick: NodeJS.Timeout | undefined;
   private closed = false;
@@ -153,6 +155,8 @@ export class LocalScf {
     if (this.tick !== undefined) clearTimeout(this.tick);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const wake of this.sleepers) wake();
+    this.sleepers.clear();
     await Promise.all([...this.live.values()].map((l) => this.stopLive(l)));
     await Promise.allSettled([...this.background]);
     this.live.clear();
@@ -227,7 +231,7 @@ export class LocalScf {
       triggers: new Map(),
     };
     this.functions.set(key, f);
-    this.live.set(f, { generation: 0, pool: undefined, codeDir: undefined, topics: new Map(), urls: new Map(), credentials: new Map() });
+    this.live.set(f, { generation: 0, pool: undefined, codeDir: undefined, topics: new Map(), urls: new Map() });
     this.activate(f, 'Creating');
     return {};
   }
@@ -307,7 +311,7 @@ export class LocalScf {
         failure: { ErrorCode: 'InternalError', ErrorMessage: `preparing the code failed: ${error instanceof Error ? error.message : String(error)}` },
       }));
       const wait = this.options.activationDelayMs - (Date.now() - started);
-      if (wait > 0) await new Promise<void>((resolve) => this.later(wait, async () => resolve()));
+      if (wait > 0) await this.sleep(wait);
       if (this.closed || l.generation !== generation) {
         await prepared.pool?.stop();
         return;
@@ -330,26 +334,9 @@ export class LocalScf {
 
   private async prepare(f: FunctionRecord, generation: number): Promise<Prepared> {
     const { file, method } = v.handler(f.handler);
-    const entries = readZip(f.zip);
-    if (!entries.some((e) => !e.directory && e.name === `${file}.js`)) {
-      const names = entries.filter((e) => !e.directory).map((e) => e.name).slice(0, 5);
-      return {
-        failure: {
-          ErrorCode: 'InvalidParameterValue.Handler',
-          ErrorMessage: `Handler ${f.handler}: the code package has no ${file}.js at its root (it holds ${names.join(', ') || 'no files'}).`,
-        },
-      };
-    }
     const codeDir = path.join(this.options.workDir, `${f.functionId}-${String(generation)}`);
-    rmSync(codeDir, { recursive: true, force: true });
-    for (const entry of entries) {
-      const target = path.join(codeDir, entry.name);
-      if (entry.directory) mkdirSync(target, { recursive: true });
-      else {
-        mkdirSync(path.dirname(target), { recursive: true });
-        writeFileSync(target, entry.data);
-      }
-    }
+    const missing = extractPackage(f.zip, file, codeDir);
+    if (missing !== undefined) return { failure: { ErrorCode: 'InvalidParameterValue.Handler', ErrorMessage: `Handler ${f.handler}: ${missing}.` } };
     writeFileSync(path.join(this.options.workDir, `${f.functionId}.zip`), f.zip);
     const pool = new InstancePool({
       runnerPath: this.options.runnerPath,
@@ -369,38 +356,16 @@ export class LocalScf {
     return { pool, codeDir };
   }
 
-  /** SCF's environment of an instance (scf-platform.md §3), with fresh temporary keys for the run role. */
+  /** SCF's environment of a new instance, with fresh temporary keys for the run role accepted by the local TRTC. */
   private instanceEnvironment(f: FunctionRecord, codeDir: string): Record<string, string> {
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: path.join(this.options.workDir, 'home'),
-      LANG: 'en_US.UTF8',
-      LC_ALL: 'en_US.UTF8',
-      TZ: 'UTC',
-      USER_CODE_ROOT: codeDir,
-      _SCF_SERVER_PORT: '28902',
-      SCF_RUNTIME: f.runtime,
-      SCF_FUNCTIONNAME: f.name,
-      SCF_FUNCTIONVERSION: '$LATEST',
-      TENCENTCLOUD_RUNENV: 'SCF',
-      TENCENTCLOUD_TZ: 'UTC',
-      TENCENTCLOUD_REGION: f.region,
-      TENCENTCLOUD_APPID: this.options.appId,
-      TENCENTCLOUD_UIN: this.options.uin,
-      // Deliberate difference: the function reaches the local TRTC unless its Environment names another endpoint.
-      TRTC_ENDPOINT: this.options.trtc.url,
-    };
-    mkdirSync(env.HOME ?? '', { recursive: true });
+    let keys: EmulatorCredential | undefined;
     if (f.role !== undefined) {
-      const credential = throwawayCredential();
-      this.options.trtc.addCredential(credential);
-      this.liveOf(f).credentials.set(credential.secretId, credential);
-      env.TENCENTCLOUD_SECRETID = credential.secretId;
-      env.TENCENTCLOUD_SECRETKEY = credential.secretKey;
-      env.TENCENTCLOUD_SESSIONTOKEN = credential.token ?? '';
+      keys = throwawayCredential();
+      this.options.trtc.addCredential(keys);
     }
-    for (const { Key, Value } of f.environment) env[Key] = Value;
-    return env;
+    const home = path.join(this.options.workDir, 'home');
+    mkdirSync(home, { recursive: true });
+    return instanceEnvironment(f, { codeDir, home, appId: this.options.appId, uin: this.options.uin, trtcEndpoint: this.options.trtc.url, path: process.env.PATH ?? '/usr/bin:/bin' }, keys);
   }
 
   // ---- invocation ------------------------------------------------------------------------------------------
@@ -415,19 +380,7 @@ export class LocalScf {
     const l = this.liveOf(f);
     const pool = l.pool;
     if (pool === undefined) throw scfError('FailedOperation.FunctionStatusError', `The function \`${f.name}\` is ${f.status}: it cannot be invoked yet.`);
-    const context = {
-      request_id: requestId,
-      function_name: f.name,
-      function_version: '$LATEST',
-      namespace: f.namespace,
-      memory_limit_in_mb: f.memorySize,
-      time_limit_in_ms: f.timeout * 1000,
-      tencentcloud_region: f.region,
-      tencentcloud_appid: this.options.appId,
-      tencentcloud_uin: this.options.uin,
-      environment: JSON.stringify({ SCF_NAMESPACE: f.namespace }),
-      environ: `SCF_NAMESPACE=${f.namespace};SCF_NAMESPACE=${f.namespace}`,
-    };
+    const context = invocationContext(f, requestId, this.options.appId, this.options.uin);
     const outcome = await pool.invoke(requestId, { event, context, timeoutMs: f.timeout * 1000, env: { TRIGGER_SRC: triggerSrc } });
     return { outcome, requestId };
   }
@@ -618,6 +571,22 @@ export class LocalScf {
   }
 
   // ---- housekeeping ----------------------------------------------------------------------------------------
+
+  /** Waits `ms`, or less when the local SCF closes. */
+  private sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleepers.delete(wake);
+        resolve();
+      }, ms);
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.sleepers.add(wake);
+    });
+  }
 
   private later(ms: number, work: () => Promise<void>): void {
     const timer = setTimeout(() => {

@@ -215,3 +215,14 @@ describe('triggers', () => {
     expect(await errorCode(scf.DeleteTrigger({ FunctionName: 'machine', TriggerName: 'none', Type: 'timer' }))).toBe('ResourceNotFound.Trigger');
   });
 });
+
+describe('closing', () => {
+  it('closes promptly while a function is still Creating', async () => {
+    const slow = await startLocalCloud({ activationDelayMs: 60_000 });
+    const client = scfClient(slow);
+    await client.CreateFunction({ FunctionName: 'pending', ...base });
+    expect((await client.GetFunction({ FunctionName: 'pending' })).Status).toBe('Creating');
+    await slow.close(); // the test's own time limit is the bound: close must not wait for the activation
+    expect(slow.instancePids()).toEqual([]);
+  });
+});

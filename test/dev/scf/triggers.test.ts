@@ -99,6 +99,22 @@ describe('Function URL', () => {
   });
 });
 
+describe('Function URL with AuthType CAM', () => {
+  it('refuses a request that is not signed, without invoking the function', async () => {
+    const created = await scf.CreateTrigger({
+      FunctionName: 'shape',
+      TriggerName: 'cam-url',
+      Type: 'http',
+      Qualifier: '$LATEST',
+      TriggerDesc: JSON.stringify({ AuthType: 'CAM', NetConfig: { EnableIntranet: false, EnableExtranet: true } }),
+    });
+    const url = (JSON.parse(created.TriggerInfo?.TriggerDesc ?? '{}') as { NetConfig: { ExtranetUrl: string } }).NetConfig.ExtranetUrl;
+    const answer = await fetch(`${url}raw`);
+    expect(answer.status).toBe(403);
+    expect(await answer.json()).toMatchObject({ errorMessage: expect.stringContaining('AuthType CAM') });
+  });
+});
+
 describe('Timer trigger', () => {
   it('fires on its cron with the SCF timer event and TRIGGER_SRC=Timer', async () => {
     await create('ticker', zipBase64({ 'index.js': SINK_CODE }), { Environment: { Variables: [{ Key: 'SINK_URL', Value: sinkUrl }] } });
