@@ -61,7 +61,7 @@ describe('Invoke', () => {
     const r = await scf.Invoke({ FunctionName: 'reporter', ClientContext: JSON.stringify({ Type: 'Timer', TriggerName: 'probe', Time: '2026-12-01T00:00:00Z', Message: '' }), LogType: 'Tail' });
     expect(r.Result?.ErrMsg).toBe('');
     expect(r.Result?.InvokeResult).toBe(0);
-    expect(JSON.parse(r.Result?.RetMsg ?? 'null')).toMatchObject({ Probe: { healthy: true, credentials: 'present' } });
+    expect(JSON.parse(r.Result?.RetMsg ?? 'null')).toMatchObject({ Probe: { healthy: true, verdict: 'ok', keys: 'present' } });
     expect(r.Result?.Log).toContain(`START RequestId: ${r.Result?.FunctionRequestId ?? ''}`);
     expect(r.Result?.MemUsage).toBeGreaterThan(1_000_000);
     expect(r.Result?.BillDuration).toBeGreaterThanOrEqual(1);
