@@ -50,6 +50,7 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
     try {
       const { requestId } = await client.create(report, {
         signal: controller.signal,
+        notAfter: options.deadline.at - minAttemptMs,
         ...(options.traceId ? { traceId: options.traceId } : {}),
       });
       options.log.debug('trtc attempt', { attempt: attempts, outcome: 'ok', upstream_request_id: requestId, ms: Date.now() - started });
