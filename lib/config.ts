@@ -28,8 +28,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** BATCH_CONCURRENCY: calls in flight at once for a batch, default 4. */
   readonly batchConcurrency: number;
-  /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 15 (TRTC allows 20). */
+  /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 19 (TRTC allows 20). */
   readonly batchRatePerSecond: number;
+  /** TRTC_RATE_PER_SECOND: with REDIS_URL, calls per second all instances together start, default 19.5; 0 = no shared quota. */
+  readonly trtcRatePerSecond: number;
   /** REDIS_URL: idempotency store shared by all instances (redis:// or rediss://); unset = in-memory per instance. */
   readonly redisUrl?: string;
   /** IDEMPOTENCY_TTL_SECONDS: how long a recorded report is remembered, default 86400; 0 turns idempotency off. */
@@ -61,6 +63,17 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined) return fallback;
   if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     errors.push(`${name} must be a whole number from ${min} to ${max}, got "${raw.slice(0, 32)}"`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+/** A decimal number with at most one fractional digit, from min to max. */
+function decimal(env: Env, name: string, fallback: number, min: number, max: number, errors: string[]): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]+(\.[0-9])?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    errors.push(`${name} must be a number from ${min} to ${max} with at most one decimal, got "${raw.slice(0, 32)}"`);
     return fallback;
   }
   return Number(raw);
@@ -119,7 +132,8 @@ export function loadConfig(env: Env): ConfigResult {
     timeLimitMs: integer(env, 'TIME_LIMIT_MS', 10_000, 1000, 900_000, errors),
     logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : 'info',
     batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 4, 1, 20, errors),
-    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 15, 1, 20, errors),
+    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 19, 1, 20, errors),
+    trtcRatePerSecond: decimal(env, 'TRTC_RATE_PER_SECOND', 19.5, 0, 20, errors),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 0, 30 * 86_400, errors),
     idempotencyCacheSize: integer(env, 'IDEMPOTENCY_CACHE_SIZE', 10_000, 1, 1_000_000, errors),
     corsAllowedOrigins: origins,
