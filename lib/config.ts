@@ -30,7 +30,7 @@ export interface Config {
   readonly batchConcurrency: number;
   /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 19 (TRTC allows 20). */
   readonly batchRatePerSecond: number;
-  /** TRTC_RATE_PER_SECOND: with REDIS_URL, calls per second all instances together start, default 19.5; 0 = no shared quota. */
+  /** TRTC_RATE_PER_SECOND: with REDIS_URL, calls per second all instances together start, default 19.2; 0 = no shared quota. */
   readonly trtcRatePerSecond: number;
   /** REDIS_URL: idempotency store shared by all instances (redis:// or rediss://); unset = in-memory per instance. */
   readonly redisUrl?: string;
@@ -133,7 +133,7 @@ export function loadConfig(env: Env): ConfigResult {
     logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : 'info',
     batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 4, 1, 20, errors),
     batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 19, 1, 20, errors),
-    trtcRatePerSecond: decimal(env, 'TRTC_RATE_PER_SECOND', 19.5, 0, 20, errors),
+    trtcRatePerSecond: decimal(env, 'TRTC_RATE_PER_SECOND', 19.2, 0, 20, errors),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 0, 30 * 86_400, errors),
     idempotencyCacheSize: integer(env, 'IDEMPOTENCY_CACHE_SIZE', 10_000, 1, 1_000_000, errors),
     corsAllowedOrigins: origins,

@@ -44,7 +44,7 @@ const SAFE_DEFAULTS: Config = {
   logLevel: 'info',
   batchConcurrency: 4,
   batchRatePerSecond: 19,
-  trtcRatePerSecond: 19.5,
+  trtcRatePerSecond: 19.2,
   idempotencyTtlSeconds: 86_400,
   idempotencyCacheSize: 10_000,
   corsAllowedOrigins: [],

@@ -16,7 +16,7 @@ export type Reservation =
 export interface RateLimiter {
   /** A slot no more than `maxWaitMs` from now, or a refusal; a refusal consumes nothing. */
   reserve(maxWaitMs: number): Promise<Reservation>;
-  /** What the limit is, for messages: e.g. "19.5 calls per second for every instance together". */
+  /** What the limit is, for messages: e.g. "19.2 calls per second for every instance together". */
   readonly describe: string;
   close?(): Promise<void>;
 }

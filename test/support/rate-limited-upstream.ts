@@ -13,6 +13,8 @@ export interface RateLimitedUpstream {
   readonly accepted: Map<number, number>;
   /** Requests refused with RequestLimitExceeded. */
   refused(): number;
+  /** Arrival times (epoch ms) of the requests accepted, in order. */
+  readonly arrivals: number[];
   stop(): Promise<void>;
 }
 
@@ -29,9 +31,11 @@ export async function startRateLimitedUpstream(emulatorUrl: string, limit = 20):
   const target = new URL(emulatorUrl);
   const accepted = new Map<number, number>();
   let refused = 0;
+  const arrivals: number[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const server = http.createServer((req, res) => {
-    const window = Math.floor(Date.now() / 1000) * 1000;
+    const at = Date.now();
+    const window = Math.floor(at / 1000) * 1000;
     void readBody(req).then((body) => {
       const count = (accepted.get(window) ?? 0) + 1;
       if (count > limit) {
@@ -42,6 +46,7 @@ export async function startRateLimitedUpstream(emulatorUrl: string, limit = 20):
         return;
       }
       accepted.set(window, count);
+      arrivals.push(at);
       const forward = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent },
         (answer) => {
@@ -60,6 +65,7 @@ export async function startRateLimitedUpstream(emulatorUrl: string, limit = 20):
     // The emulator derives the credential scope's service from the first label of the host: keep it 127.
     url: `http://127.0.0.1:${port}`,
     accepted,
+    arrivals,
     refused: () => refused,
     stop: async () => {
       server.closeAllConnections();
