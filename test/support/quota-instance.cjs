@@ -19,17 +19,10 @@ process.stdout.write = ((write) => (chunk, ...rest) => {
   return true;
 })(process.stdout.write.bind(process.stdout));
 
+// Distinct reports, as the benchmark's peers make them.
+const { report: distinctReport } = require('../../bench/peers/raw-post.cjs');
+const report = () => distinctReport(`quota-${tag}`);
 let n = 0;
-const report = () => ({
-  SdkAppId: '1400188366',
-  RoomId: `${tag}-${n}`,
-  TeacherUserId: 'teacher',
-  StudentUserId: 'student',
-  TroubleUserId: 'student',
-  TroubleType: 1,
-  TroubleTime: 1764150000 + n,
-  TroubleMsg: `quota proof ${tag} ${(n += 1)} ${randomUUID()}`,
-});
 
 const answers = [];
 const pending = [];
@@ -44,7 +37,8 @@ function offerHttp() {
 }
 function offerBatch(size) {
   const started = Date.now();
-  const event = { Records: Array.from({ length: size }, (_, i) => ({ Ckafka: { topic: `quota-${tag}`, partition: 0, offset: n * 10 + i, msgKey: 'None', msgBody: JSON.stringify(report()) } })) };
+  const batch = (n += 1);
+  const event = { Records: Array.from({ length: size }, (_, i) => ({ Ckafka: { topic: `quota-${tag}`, partition: 0, offset: batch * 1000 + i, msgKey: 'None', msgBody: JSON.stringify(report()) } })) };
   pending.push(
     main_handler(event, { request_id: randomUUID(), time_limit_in_ms: limitMs }).then(
       (summary) => summary.records.forEach((r) => answers.push({ status: r.status === 'sent' ? 200 : 0, code: r.error && r.error.code, ms: Date.now() - started })),

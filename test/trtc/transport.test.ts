@@ -13,22 +13,14 @@ import { HttpTroubleInfoClient } from '../../lib/trtc/client';
 import { AbortedError, ApiError, CredentialsUnavailableError, HttpStatusError, MalformedResponseError, NetworkError } from '../../lib/trtc/errors';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
 import type { TroubleReport } from '../../lib/report';
+import { BASE } from '../unit/support';
 
 const credential = throwawayCredential();
 const emulator = new TrtcEmulator({ credentials: [credential] });
 let proxy: CountingProxy;
 let env: Record<string, string | undefined>;
 
-const report: TroubleReport = {
-  SdkAppId: '1400188366',
-  RoomId: '1587879309',
-  TeacherUserId: 'teacher',
-  StudentUserId: 'student',
-  TroubleUserId: 'student',
-  TroubleType: 2,
-  TroubleTime: 1764150000,
-  TroubleMsg: '声音断断续续 "quoted"',
-};
+const report: TroubleReport = { ...BASE, TroubleType: 2, TroubleMsg: '声音断断续续 "quoted"' };
 
 function endpoint(url: string): Endpoint {
   const parsed = parseEndpoint(url);
