@@ -2,6 +2,9 @@
 // steady rate for a while, as HTTP (Function URL) events or CKafka batches, then prints one JSON line with every
 // answer's status and time against its limit. Arguments: <bundle> <mode http|batch> <perSecond> <seconds> <limitMs> <tag> <startAt epoch ms>
 const { randomUUID } = require('node:crypto');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+// How late this process's timers ran (a starved or busy process starts its calls late).
+const delay = monitorEventLoopDelay({ resolution: 5 });
 const [bundle, mode, perSecondText, secondsText, limitText, tag, startAtText] = process.argv.slice(2);
 const { main_handler } = require(bundle);
 const perSecond = Number(perSecondText);
@@ -51,6 +54,7 @@ function offerBatch(size) {
 let start = 0;
 let timer;
 setTimeout(() => {
+  delay.enable();
   start = Date.now();
   tick();
   timer = setInterval(tick, 1000);
@@ -59,7 +63,8 @@ function tick() {
   if (Date.now() - start >= seconds * 1000) {
     clearInterval(timer);
     Promise.all(pending).then(() => {
-      process.stdout.write(`RESULT ${JSON.stringify({ tag, answers, logged })}\n`);
+      delay.disable();
+      process.stdout.write(`RESULT ${JSON.stringify({ tag, answers, logged, delayMaxMs: delay.max / 1e6 })}\n`);
       process.exit(0);
     });
     return;
