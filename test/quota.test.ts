@@ -8,7 +8,7 @@
  * End to end: every answer came before its limit, every accepted report was recorded, at most 20 were accepted
  * in each TRTC window, the excess got 429 with Retry-After from the limiter (nothing sent). No RequestLimitExceeded
  * from the upstream and at least 19 per second granted and recorded are judged when the measured scheduling
- * delay of every process stayed inside half the jitter margin the rate leaves ((20/rate − 1) s): on a machine
+ * delay of every process (after its first, cold-start second) stayed inside the jitter margin the rate leaves ((20/rate − 1) s): on a machine
  * loaded beyond that, arrivals shift more than any limiter can absorb and the offered load itself stalls, and
  * the test prints the figures instead of failing on timing.
  */
@@ -97,7 +97,7 @@ describe('one quota for every instance (REDIS_URL)', () => {
     // upstream that stamps arrivals) measures its own scheduling delay over the same period.
     const startAt = Math.ceil(Date.now() / 1000) * 1000 + 2000;
     const here = monitorEventLoopDelay({ resolution: 5 });
-    setTimeout(() => here.enable(), startAt - Date.now());
+    setTimeout(() => here.enable(), startAt + 1000 - Date.now());
     const runs = await Promise.all(Array.from({ length: PROCESSES }, (_, i) => instance(i < 6 ? 'http' : 'batch', `p${i}`, startAt)));
     here.disable();
     feed.disconnect();
@@ -139,14 +139,14 @@ describe('one quota for every instance (REDIS_URL)', () => {
     expect(granted.length).toBeGreaterThanOrEqual(recorded);
     expect(most).toBeLessThanOrEqual(20);
     expect(Math.max(...counts)).toBeLessThanOrEqual(20);
-    if (delayMaxMs < marginMs / 2) {
+    if (delayMaxMs < marginMs) {
       expect(upstream.refused()).toBe(0);
       expect(grantedPerSecond).toBeGreaterThanOrEqual(19);
       expect(recordedPerSecond).toBeGreaterThanOrEqual(19);
     } else {
       // Processes stalled for longer than the margin: calls arrive late (crowding TRTC's windows) and the offered
       // load itself pauses (leaving slots unused). Figures printed above; the limiter's own bound is judged.
-      process.stderr.write(`quota proof: scheduling delay ${delayMaxMs.toFixed(1)} ms exceeds half the margin; RequestLimitExceeded and the rate not judged\n`);
+      process.stderr.write(`quota proof: scheduling delay ${delayMaxMs.toFixed(1)} ms exceeds the margin; RequestLimitExceeded and the rate not judged\n`);
     }
     expect(late).toEqual([]);
     expect(recorded).toBe(answers.filter((a) => a.status === 200).length);
