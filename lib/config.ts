@@ -29,8 +29,10 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** BATCH_CONCURRENCY: calls in flight at once for a batch, default 4. */
   readonly batchConcurrency: number;
-  /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 15 (TRTC allows 20). */
+  /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 19 (TRTC allows 20). */
   readonly batchRatePerSecond: number;
+  /** TRTC_RATE_PER_SECOND: with REDIS_URL, calls per second all instances together start, default 19.2; 0 = no shared quota. */
+  readonly trtcRatePerSecond: number;
   /** REDIS_URL: idempotency store shared by all instances (redis:// or rediss://); unset = in-memory per instance. */
   readonly redisUrl?: string;
   /** IDEMPOTENCY_TTL_SECONDS: how long a recorded report is remembered, default 86400; 0 turns idempotency off. */
@@ -67,6 +69,17 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
+/** A decimal number with at most one fractional digit, from min to max. */
+function decimal(env: Env, name: string, fallback: number, min: number, max: number, errors: string[]): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]+(\.[0-9])?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    errors.push(`${name} must be a number from ${min} to ${max} with at most one decimal, got "${raw.slice(0, 32)}"`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
 function list(env: Env, name: string): string[] | undefined {
   const raw = text(env, name);
   if (raw === undefined) return undefined;
@@ -90,7 +103,39 @@ export function parseEndpoint(raw: string): Endpoint | string {
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
+/** Every variable parseConfig reads (test/unit/config-memo.test.ts checks the list against what it reads). */
+export const CONFIG_VARIABLES = [
+  'TENCENTCLOUD_REGION',
+  'TRTC_ENDPOINT',
+  'UPSTREAM_TIMEOUT_MS',
+  'DEADLINE_MARGIN_MS',
+  'TIME_LIMIT_MS',
+  'LOG_LEVEL',
+  'BATCH_CONCURRENCY',
+  'BATCH_RATE_PER_SECOND',
+  'TRTC_RATE_PER_SECOND',
+  'REDIS_URL',
+  'IDEMPOTENCY_TTL_SECONDS',
+  'IDEMPOTENCY_CACHE_SIZE',
+  'ALLOWED_SDK_APP_IDS',
+  'AUTH_TOKEN',
+  'CORS_ALLOWED_ORIGINS',
+] as const;
+
+let memo: { key: string; result: ConfigResult } | undefined;
+
+/**
+ * The configuration of `env`, read on every invocation: the variables' values are compared with the last parse
+ * and the parsed result is reused while none changed (a warm instance parses once).
+ */
 export function loadConfig(env: Env): ConfigResult {
+  let key = '';
+  for (const name of CONFIG_VARIABLES) key += `${env[name] ?? '\u0000'}\u0001`;
+  if (memo?.key !== key) memo = { key, result: parseConfig(env) };
+  return memo.result;
+}
+
+export function parseConfig(env: Env): ConfigResult {
   const errors: string[] = [];
   const region = text(env, 'TENCENTCLOUD_REGION') ?? DEFAULT_REGION;
   if (!REGION.test(region)) errors.push(`TENCENTCLOUD_REGION must be a region such as ap-guangzhou, got "${region.slice(0, 32)}"`);
@@ -131,7 +176,8 @@ export function loadConfig(env: Env): ConfigResult {
     timeLimitMs: integer(env, 'TIME_LIMIT_MS', 10_000, 1000, 900_000, errors),
     logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : 'info',
     batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 4, 1, 20, errors),
-    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 15, 1, 20, errors),
+    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 19, 1, 20, errors),
+    trtcRatePerSecond: decimal(env, 'TRTC_RATE_PER_SECOND', 19.2, 0, 20, errors),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 0, 30 * 86_400, errors),
     idempotencyCacheSize: integer(env, 'IDEMPOTENCY_CACHE_SIZE', 10_000, 1, 1_000_000, errors),
     corsAllowedOrigins: origins,

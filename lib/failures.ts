@@ -77,3 +77,8 @@ export function forbiddenApp(sdkAppId: string): Failure {
 export function outOfTime(message: string): Failure {
   return { status: 504, code: 'UpstreamTimeout', message, retryable: true };
 }
+
+/** The shared TRTC call quota had no slot before the deadline: nothing was sent; retry after the limiter's estimate. */
+export function noCallSlot(message: string, retryAfterMs: number): Failure {
+  return { status: 429, code: 'RequestLimitExceeded', message, retryable: true, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+}

@@ -89,6 +89,8 @@ const VERDICT_OF: Readonly<Record<UpstreamKind, ProbeVerdict>> = {
   unavailable: 'inconclusive',
   internal: 'inconclusive',
   rejected: 'inconclusive',
+  // No call slot was free in time (the shared quota): nothing was asked of TRTC.
+  quota: 'inconclusive',
 };
 
 /** One probe call (no retry), bounded by UPSTREAM_TIMEOUT_MS and the deadline. Never throws. */

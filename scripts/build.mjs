@@ -1,30 +1,34 @@
-// Bundles the deployable entry points with esbuild: CommonJS, Node 18, minified, self-contained.
-//   dist/index.js   the SCF event function (exports main_handler)
-// Two packages the SDK pulls in are never used on Node 18+ and are replaced by tiny shims (about 400 KB less
-// code to load at cold start): whatwg-url (node-fetch uses Node's own URL when it exists) and mime-db (only
-// form-data's multipart uploads consult it; CreateTroubleInfo is sent as JSON).
+// Bundles the deployable entry points with esbuild: CommonJS, Node 18, minified.
+//   dist/index.js   the SCF event function (exports main_handler); no SDK, no ioredis
+//   dist/redis.js   ioredis, required by dist/index.js (and dist/server.js) only when REDIS_URL is set
+//   dist/server.js  the standalone HTTP server (SCF web function, containers)
+// The deploy artifact is dist/index.js + dist/redis.js (dist/meta.json lists the outputs): our code reaches
+// ioredis only through a dynamic import, which the plugin below turns into require("./redis.js"), resolved next
+// to the bundle at run time.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
 import { gzipSync } from 'node:zlib';
 
-const shims = {
-  'whatwg-url': 'module.exports = { URL: require("node:url").URL, URLSearchParams: require("node:url").URLSearchParams };',
-  'mime-db': 'module.exports = {};',
-};
-
-const shimPlugin = {
-  name: 'unused-dependency-shims',
+const redisFile = {
+  name: 'ioredis-in-its-own-file',
   setup(b) {
-    b.onResolve({ filter: new RegExp(`^(${Object.keys(shims).join('|')})$`) }, (args) => ({ path: args.path, namespace: 'shim' }));
-    b.onLoad({ filter: /.*/, namespace: 'shim' }, (args) => ({ contents: shims[args.path], loader: 'js' }));
+    // A lazily evaluated stub that requires the separate file (a plain require, so Node resolves it next to the
+    // bundle and no ESM loader is involved).
+    b.onResolve({ filter: /^ioredis$/ }, (args) => (args.importer.includes('node_modules') ? undefined : { path: 'ioredis', namespace: 'redis-file' }));
+    b.onLoad({ filter: /.*/, namespace: 'redis-file' }, () => ({ contents: 'module.exports = require("./redis.js");', loader: 'js' }));
+    b.onResolve({ filter: /^\.\/redis\.js$/ }, (args) => (args.namespace === 'redis-file' ? { path: './redis.js', external: true } : undefined));
   },
 };
 
 export const entries = {
   index: 'handlers/index.ts',
   server: 'handlers/server.ts',
+  redis: createRequire(import.meta.url).resolve('ioredis'),
 };
+/** The files of the deploy artifact (the SCF event function). */
+export const artifact = ['dist/index.js', 'dist/redis.js'];
 
 const quiet = process.argv.includes('--quiet');
 mkdirSync('dist', { recursive: true });
@@ -39,7 +43,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [shimPlugin],
+  plugins: [redisFile],
   // dist/server.js serves openapi.yaml at GET /openapi.json: converted to JSON text here, at build time (no YAML
   // parser in the bundle; a string literal, so it lands only where it is used, not in dist/index.js).
   define: { OPENAPI_DOCUMENT: JSON.stringify(JSON.stringify(parseYaml(readFileSync('openapi.yaml', 'utf8')))) },
@@ -51,8 +55,8 @@ for (const file of result.outputFiles) {
   writeFileSync(`${file.path}.${process.pid}.tmp`, file.contents);
   renameSync(`${file.path}.${process.pid}.tmp`, file.path);
 }
-// The metafile lets tests prove what is (and is not) in the bundle; serverless.yml packages dist/index.js only.
-writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
+// The metafile lets tests prove what is (and is not) in each file; `artifact` names the files to deploy.
+writeFileSync('dist/meta.json', JSON.stringify({ ...result.metafile, artifact }));
 if (process.argv.includes('--analyze')) {
   const inputs = Object.entries(result.metafile.outputs['dist/index.js'].inputs).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
   for (const [file, { bytesInOutput }] of inputs.slice(0, 15)) process.stderr.write(`${String(bytesInOutput).padStart(8)}  ${file}\n`);

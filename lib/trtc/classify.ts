@@ -1,9 +1,10 @@
 /**
- * What an upstream failure was, decided from what the SDK threw. The SDK throws TencentCloudSDKHttpException
- * with `code` for API errors (HTTP 200 envelopes), `httpCode` for non-200 answers, and only a message for network
- * failures; a non-JSON answer surfaces as a raw node-fetch error. Branch on codes, never on API message text.
+ * What an upstream failure was, decided from what the transport threw (errors.ts: ApiError with `code` for API
+ * errors in HTTP 200 envelopes, HttpStatusError with `httpCode` for non-200 answers, NetworkError / AbortedError
+ * tagged with `sent`). The SDK's TencentCloudSDKHttpException has the same `code` / `httpCode` / `requestId`
+ * fields and classifies alike (message-only network errors included). Branch on codes, never on API message text.
  */
-import { MalformedResponseError, MISSING_CREDENTIALS_PREFIX } from './client';
+import { AbortedError, CredentialsUnavailableError, MalformedResponseError, NetworkError, NoCallSlotError } from './errors';
 
 export type UpstreamKind =
   /** RequestLimitExceeded and its sub-codes. */
@@ -29,7 +30,9 @@ export type UpstreamKind =
   /** MissingParameter, InvalidParameter, InvalidParameterValue, UnknownParameter. */
   | 'parameter'
   /** Anything else TRTC answered. */
-  | 'rejected';
+  | 'rejected'
+  /** The rate limiter had no call slot before the deadline: nothing was sent. */
+  | 'quota';
 
 export interface UpstreamFailure {
   readonly kind: UpstreamKind;
@@ -41,11 +44,13 @@ export interface UpstreamFailure {
   /** The HTTP status of a non-200 answer. */
   readonly httpStatus?: number;
   /**
-   * False when TRTC certainly did not record the report (the connection was refused or the host not found, an API
-   * error envelope other than InternalError*, throttled, auth, parameters); true when it may have (no answer after
-   * the request was sent, a reset, HTTP 5xx, InternalError*, an unreadable answer).
+   * False when TRTC certainly did not record the report (never sent, an API error other than InternalError*,
+   * throttled); true when it may have (no answer or a reset after sending, HTTP 5xx, InternalError*, an unreadable
+   * answer).
    */
   readonly mayHaveRecorded: boolean;
+  /** For `quota`: when the limiter expects a slot to be free, ms from now. */
+  readonly retryAfterMs?: number;
 }
 
 const PARAMETER_CODES = new Set(['MissingParameter', 'InvalidParameter', 'InvalidParameterValue', 'UnknownParameter']);
@@ -72,16 +77,21 @@ function field(error: object, name: string): unknown {
   return (error as Record<string, unknown>)[name];
 }
 
+/** The prefix of the SDK-era credential hook's message (kept so that shape still classifies). */
+export const MISSING_CREDENTIALS_PREFIX = 'credentials unavailable: ';
+
 const NETWORK_ERRNO = /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNABORTED)\b|socket hang up/;
 
 /** Classifies what the client threw. `timedOut` says whether the attempt's own timeout fired. */
-/** Network errors raised before a connection exists, so before any byte of the request was written. */
-const NEVER_SENT_ERRNO = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-
 export function classifyUpstream(error: unknown, timedOut: boolean): UpstreamFailure {
-  if (timedOut) return { kind: 'timeout', message: 'TRTC did not answer in time', mayHaveRecorded: true };
+  if (error instanceof NoCallSlotError) return { kind: 'quota', message: error.message, mayHaveRecorded: false, retryAfterMs: error.retryAfterMs };
+  // A timeout counts as sent unless the transport knows the request never left.
+  if (timedOut) return { kind: 'timeout', message: 'TRTC did not answer in time', mayHaveRecorded: !(error instanceof AbortedError) || error.sent };
   if (typeof error !== 'object' || error === null) return { kind: 'transport', message: 'the call to TRTC failed', mayHaveRecorded: true };
   if (error instanceof MalformedResponseError) return { kind: 'transport', message: error.message, mayHaveRecorded: true };
+  if (error instanceof CredentialsUnavailableError) return { kind: 'credentials', message: error.message, mayHaveRecorded: false };
+  if (error instanceof NetworkError) return { kind: 'transport', message: error.message, mayHaveRecorded: error.sent };
+  if (error instanceof AbortedError) return { kind: 'timeout', message: error.message, mayHaveRecorded: error.sent };
   const code = field(error, 'code');
   const message = typeof field(error, 'message') === 'string' ? (field(error, 'message') as string) : '';
   const requestId = field(error, 'requestId');
@@ -99,10 +109,9 @@ export function classifyUpstream(error: unknown, timedOut: boolean): UpstreamFai
   if (message.startsWith(MISSING_CREDENTIALS_PREFIX)) {
     return { kind: 'credentials', message: message.slice(MISSING_CREDENTIALS_PREFIX.length), mayHaveRecorded: false };
   }
+  // Message-only shapes (the SDK's network errors) say nothing about whether the request left: assume it did.
   const errno = NETWORK_ERRNO.exec(message)?.[0];
-  // The SDK transport does not say whether the request was written: only errors that precede a connection are
-  // known not to have reached TRTC.
-  if (errno) return { kind: 'transport', message: `the connection to TRTC failed (${errno})`, mayHaveRecorded: !NEVER_SENT_ERRNO.has(errno) };
+  if (errno) return { kind: 'transport', message: `the connection to TRTC failed (${errno})`, mayHaveRecorded: true };
   if (/network timeout|body-timeout|\baborted\b/i.test(message)) return { kind: 'timeout', message: 'TRTC did not answer in time', mayHaveRecorded: true };
   if (field(error, 'type') === 'invalid-json' || error instanceof SyntaxError || error instanceof TypeError) {
     return { kind: 'transport', message: 'TRTC answered with something that is not a cloud API response', mayHaveRecorded: true };

@@ -1,24 +1,35 @@
 /**
- * The port to TRTC (`TroubleInfoClient`: one CreateTroubleInfo call, one attempt) and its implementation on
- * tencentcloud-sdk-nodejs's generic CommonClient. CreateTroubleInfo left the SDK's typed TRTC client in 2022, so
- * the request and response types are ours.
+ * The port to TRTC (`TroubleInfoClient`: one CreateTroubleInfo call, one attempt) and its implementation: one
+ * TC3-signed JSON POST over a keep-alive connection (transport.ts, sign.ts), with the headers the SDK sends.
+ * CreateTroubleInfo left the SDK's typed TRTC client in 2022, so the request and response types are ours.
  */
-import http from 'node:http';
-import https from 'node:https';
-import { CommonClient } from 'tencentcloud-sdk-nodejs/tencentcloud/common/common_client';
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
+import type { Logger } from '../log';
 import type { TroubleReport } from '../report';
+import { LocalPacer, RateLimitedClient } from '../pacer';
+import { FailoverLimiter, type RateLimiter } from '../quota/limiter';
+import { RedisRateLimiter } from '../quota/redis';
 import { readCredentials } from './credentials';
+import { ApiError, CredentialsUnavailableError, MalformedResponseError } from './errors';
+import { tc3Authorization } from './sign';
+import { postJson } from './transport';
 
 export const SERVICE_HOST = 'trtc.tencentcloudapi.com';
 export const API_VERSION = '2019-07-22';
 export const ACTION = 'CreateTroubleInfo';
+const CONTENT_TYPE = 'application/json';
+const REQUEST_CLIENT = 'trtc-trouble-reporter';
 
 export interface CallOptions {
   /** Aborts the attempt (its timeout, bounded by the invocation's deadline). */
   readonly signal: AbortSignal;
   /** Sent as X-TC-TraceId, so TRTC's logs can be matched with ours. */
   readonly traceId?: string;
+  /** Epoch ms after which the attempt must not start (a rate limiter waits no longer). */
+  readonly notAfter?: number;
+  /** The invocation's logger (a rate limiter reports a degraded quota there). */
+  readonly log?: Logger;
 }
 
 /** One attempt at CreateTroubleInfo. Resolves to TRTC's RequestId; rejects with whatever the transport threw. */
@@ -28,64 +39,85 @@ export interface TroubleInfoClient {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Thrown from the SDK's credential hook when the environment lost its keys between the check and the call. */
-export const MISSING_CREDENTIALS_PREFIX = 'credentials unavailable: ';
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
-export class SdkTroubleInfoClient implements TroubleInfoClient {
-  private readonly client: CommonClient;
+/** Reads a cloud API answer: the RequestId, or throws ApiError for `Response.Error`, MalformedResponseError otherwise. */
+export function parseAnswer(text: string): { requestId: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new MalformedResponseError('TRTC answered with something that is not a cloud API response');
+  }
+  const response = isRecord(parsed) ? parsed['Response'] : undefined;
+  if (!isRecord(response)) throw new MalformedResponseError('TRTC answered with something that is not a cloud API response');
+  const requestId = typeof response['RequestId'] === 'string' ? response['RequestId'] : '';
+  const error = response['Error'];
+  if (isRecord(error) && typeof error['Code'] === 'string') {
+    throw new ApiError(error['Code'], typeof error['Message'] === 'string' ? error['Message'] : '', requestId);
+  }
+  if (requestId === '') throw new MalformedResponseError('TRTC answered without a RequestId');
+  return { requestId };
+}
 
-  constructor(config: Pick<Config, 'endpoint' | 'region' | 'upstreamTimeoutMs'>, env: () => Env = () => process.env) {
-    const agent =
-      config.endpoint.protocol === 'https://'
-        ? new https.Agent({ keepAlive: true, maxSockets: 32 })
-        : new http.Agent({ keepAlive: true, maxSockets: 32 });
-    this.client = new CommonClient(SERVICE_HOST, API_VERSION, {
-      // Read on every request: SCF may rotate the run role's keys inside a warm instance.
-      credential: {
-        getCredential: async () => {
-          const read = readCredentials(env());
-          if (!read.ok) throw new Error(MISSING_CREDENTIALS_PREFIX + read.message);
-          const { secretId, secretKey, token } = read.credentials;
-          return { secretId, secretKey, token };
-        },
-      },
-      region: config.region,
-      profile: {
-        language: 'en-US',
-        httpProfile: {
-          protocol: config.endpoint.protocol,
-          endpoint: config.endpoint.host,
-          reqMethod: 'POST',
-          // A backstop only: every call carries an AbortSignal bounded by the invocation's deadline.
-          reqTimeout: Math.ceil(config.upstreamTimeoutMs / 1000) + 1,
-          agent,
-        },
-      },
-    });
+export class HttpTroubleInfoClient implements TroubleInfoClient {
+  /** The credential scope's service and the signed host, derived from the endpoint as the SDK does. */
+  private readonly service: string;
+  private readonly signedHost: string;
+
+  constructor(
+    private readonly config: Pick<Config, 'endpoint' | 'region'>,
+    private readonly env: () => Env = () => process.env,
+  ) {
+    this.service = config.endpoint.host.split('.', 1)[0]!;
+    this.signedHost = new URL(`${config.endpoint.protocol}${config.endpoint.host}`).hostname;
   }
 
   async create(report: TroubleReport, options: CallOptions): Promise<{ requestId: string }> {
-    const response: unknown = await this.client.request(ACTION, { ...report }, {
-      signal: options.signal,
-      ...(options.traceId ? { headers: { 'X-TC-TraceId': options.traceId } } : {}),
-    });
-    const requestId = typeof response === 'object' && response !== null ? (response as { RequestId?: unknown }).RequestId : undefined;
-    if (typeof requestId !== 'string' || requestId === '') {
-      throw new MalformedResponseError('TRTC answered without a RequestId');
-    }
-    return { requestId };
+    // Read on every call: SCF may rotate the run role's keys inside a warm instance.
+    const read = readCredentials(this.env());
+    if (!read.ok) throw new CredentialsUnavailableError(read.message);
+    const { secretId, secretKey, token } = read.credentials;
+    const body = JSON.stringify(report);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = {
+      'Content-Type': CONTENT_TYPE,
+      'X-TC-Action': ACTION,
+      'X-TC-Version': API_VERSION,
+      'X-TC-Timestamp': String(timestamp),
+      'X-TC-Region': this.config.region,
+      'X-TC-Language': 'en-US',
+      'X-TC-RequestClient': REQUEST_CLIENT,
+      'X-TC-TraceId': options.traceId ?? randomUUID(),
+      Authorization: tc3Authorization({ secretId, secretKey, service: this.service, host: this.signedHost, timestamp, contentType: CONTENT_TYPE, payload: body }),
+    };
+    if (token !== undefined) headers['X-TC-Token'] = token;
+    return parseAnswer(await postJson(this.config.endpoint, headers, body, options.signal));
   }
 }
 
-export class MalformedResponseError extends Error {
-  override readonly name = 'MalformedResponseError';
-}
+let shared: { key: string; client: TroubleInfoClient; limiter?: RateLimiter } | undefined;
 
-let shared: { key: string; client: SdkTroubleInfoClient } | undefined;
+type SharedConfig = Pick<Config, 'endpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
 
-/** One client (and one keep-alive connection pool) per warm instance and endpoint/region. */
-export function sharedClient(config: Pick<Config, 'endpoint' | 'region' | 'upstreamTimeoutMs'>): TroubleInfoClient {
-  const key = `${config.endpoint.protocol}${config.endpoint.host}|${config.region}|${config.upstreamTimeoutMs}`;
-  if (shared?.key !== key) shared = { key, client: new SdkTroubleInfoClient(config) };
+/**
+ * One client per warm instance and configuration (the keep-alive pool is per process, in transport.ts). With
+ * REDIS_URL and a TRTC_RATE_PER_SECOND above 0, every attempt first takes a slot from the quota shared by all
+ * instances (lib/quota/redis.ts); when Redis fails, this instance is paced alone at that rate.
+ */
+export function sharedClient(config: SharedConfig): TroubleInfoClient {
+  const quota = config.redisUrl !== undefined && config.trtcRatePerSecond > 0;
+  const key = `${config.endpoint.protocol}${config.endpoint.host}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
+  if (shared?.key === key) return shared.client;
+  void shared?.limiter?.close?.().catch(() => undefined);
+  const http = new HttpTroubleInfoClient(config);
+  if (quota) {
+    const limiter = new FailoverLimiter(new RedisRateLimiter({ url: config.redisUrl!, ratePerSecond: config.trtcRatePerSecond }), new LocalPacer(config.trtcRatePerSecond));
+    shared = { key, client: new RateLimitedClient(http, limiter), limiter };
+  } else {
+    shared = { key, client: http };
+  }
   return shared.client;
 }

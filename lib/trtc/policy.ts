@@ -1,6 +1,7 @@
 /**
  * The retry policy and the final answer for each kind of upstream failure (README: "Retries").
  */
+import { noCallSlot } from '../failures';
 import type { Failure } from '../outcome';
 import type { UpstreamFailure, UpstreamKind } from './classify';
 
@@ -40,6 +41,8 @@ export const RETRY_POLICY: Readonly<Record<UpstreamKind, KindPolicy>> = {
   'action-unavailable': NO_RETRY,
   parameter: NO_RETRY,
   rejected: NO_RETRY,
+  // The limiter already looked as far as the deadline.
+  quota: NO_RETRY,
 };
 
 const AUTH_HINTS: Readonly<Record<string, string>> = {
@@ -90,5 +93,7 @@ export function finalFailure(upstream: UpstreamFailure): Failure {
       return { status: 400, code: code ?? 'InvalidParameter', message: said, retryable: false, ...rid };
     case 'rejected':
       return { status: 502, code: code ?? 'UpstreamError', message: said, retryable: true, ...rid };
+    case 'quota':
+      return noCallSlot(upstream.message, upstream.retryAfterMs ?? 1000);
   }
 }

@@ -59,6 +59,8 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
     try {
       const { requestId } = await client.create(report, {
         signal: controller.signal,
+        notAfter: options.deadline.at - minAttemptMs,
+        log: options.log,
         ...(options.traceId ? { traceId: options.traceId } : {}),
       });
       options.log.debug('trtc attempt', { attempt: attempts, outcome: 'ok', upstream_request_id: requestId, ms: Date.now() - started });

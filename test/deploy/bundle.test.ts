@@ -1,6 +1,7 @@
 /**
- * The deployable artefact: dist/index.js is self-contained CommonJS exporting main_handler, carries no dev-time
- * code. (serverless.yml's rules: config.test.ts; what is zipped: artifact and serverless-package tests.)
+ * The deployable artefact: the files dist/meta.json lists (dist/index.js, and dist/redis.js which holds ioredis)
+ * run from a folder of their own, exporting main_handler; dist/index.js carries no dev-time code, no SDK and no
+ * ioredis; serverless.yml packages the artefact with the right runtime and handler.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,13 +13,27 @@ import { BUNDLE, ROOT } from '../support/bundle';
 interface Meta {
   inputs: Record<string, unknown>;
   outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  artifact: string[];
+}
+
+const meta = (): Meta => JSON.parse(readFileSync(path.join(ROOT, 'dist', 'meta.json'), 'utf8')) as Meta;
+
+/** A fresh folder holding the artefact's files (or the ones given), nothing else. */
+function artifactFolder(files: readonly string[] = meta().artifact): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+  for (const file of files) copyFileSync(path.join(ROOT, file), path.join(dir, path.basename(file)));
+  return dir;
 }
 
 describe('dist/index.js', () => {
-  it('runs from an empty folder without node_modules and answers an event', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'bundle-'));
+  it('lists its artefact files in dist/meta.json: the function and the separate Redis client', () => {
+    expect(meta().artifact).toEqual(['dist/index.js', 'dist/redis.js']);
+    for (const file of meta().artifact) expect(Object.keys(meta().outputs)).toContain(file);
+  });
+
+  it('runs from a folder holding only the artefact files, without node_modules, and answers an event', () => {
+    const dir = artifactFolder();
     try {
-      copyFileSync(BUNDLE, path.join(dir, 'index.js'));
       const script = `
         const m = require('./index.js');
         if (typeof m.main_handler !== 'function' || m.main_handler.constructor.name !== 'AsyncFunction') throw new Error('no async main_handler');
@@ -37,18 +52,36 @@ describe('dist/index.js', () => {
     }
   });
 
-  it('holds no dev-time code (emulators, the deploy tool, tests, build and packaging tools) and stays small', () => {
-    const meta = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'meta.json'), 'utf8')) as Meta;
-    const inputs = Object.keys(meta.outputs['dist/index.js']!.inputs);
-    expect(inputs.some((f) => f.includes('tencentcloud-sdk-nodejs/tencentcloud/common/common_client'))).toBe(true);
+  it('without REDIS_URL never loads the Redis file: the function runs from a folder without it', () => {
+    const dir = artifactFolder(['dist/index.js']);
+    try {
+      const script = `
+        require('./index.js').main_handler({ httpMethod: 'GET', headers: {}, queryString: { RoomId: 'r' } }, { request_id: 'r1', time_limit_in_ms: 3000 })
+          .then((r) => process.stdout.write('RESULT ' + r.statusCode + '\\n'));`;
+      const out = execFileSync(process.execPath, ['-e', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir }, encoding: 'utf8' });
+      expect(out).toContain('RESULT 400');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('dist/redis.js is ioredis, loadable from the artefact folder', () => {
+    const dir = artifactFolder();
+    try {
+      const out = execFileSync(process.execPath, ['-e', "process.stdout.write(typeof require('./redis.js').Redis)"], { cwd: dir, encoding: 'utf8' });
+      expect(out).toBe('function');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds no dev-time code (emulators, the deploy tool, tests, build tools), no SDK and no ioredis, and stays under 60 KiB', () => {
+    const inputs = Object.keys(meta().outputs['dist/index.js']!.inputs);
     for (const file of inputs) {
       expect(file).not.toMatch(/^(lib\/dev|lib\/deploy|test)\//);
-      expect(file).not.toMatch(/node_modules\/(vitest|esbuild|typescript|tsx|yaml|vite|serverless|serverless-tencent-scf)\//);
-      // Replaced by shims: unused on Node 18+ and 400 KB of cold start.
-      expect(file).not.toMatch(/node_modules\/(tr46|mime-db|whatwg-url)\//);
+      expect(file).not.toMatch(/node_modules\//);
     }
-    const size = readFileSync(BUNDLE).length;
-    // About 140 KiB of SDK and function plus 150 KiB of ioredis (evaluated only when REDIS_URL is set).
-    expect(size).toBeLessThan(320 * 1024);
+    expect(readFileSync(BUNDLE).length).toBeLessThanOrEqual(60 * 1024);
+    expect(Object.keys(meta().outputs['dist/redis.js']!.inputs).some((f) => f.includes('node_modules/ioredis/'))).toBe(true);
   });
 });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
 import { prepareInvocation } from '../../lib/invocation';
-import { SdkTroubleInfoClient } from '../../lib/trtc/client';
+import { HttpTroubleInfoClient } from '../../lib/trtc/client';
 import { probeUpstream, runProbe } from '../../lib/timer';
 import { closedPortUrl } from './support';
 
@@ -30,7 +30,7 @@ function invocation(keys: { secretId: string; secretKey: string; token?: string 
   }
   const prepared = prepareInvocation(
     { request_id: 'probe-test', time_limit_in_ms: 3000 },
-    { env, client: new SdkTroubleInfoClient({ endpoint: { protocol: 'http://', host: new URL(endpoint).host }, region: 'ap-guangzhou', upstreamTimeoutMs: 500 }, () => env), write: (l) => lines.push(l) },
+    { env, client: new HttpTroubleInfoClient({ endpoint: { protocol: 'http://', host: new URL(endpoint).host }, region: 'ap-guangzhou' }, () => env), write: (l) => lines.push(l) },
   );
   if (!prepared.ok) throw new Error(prepared.errors.join('; '));
   return prepared.inv;

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from '../../handlers/server';
 import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
-import { SdkTroubleInfoClient } from '../../lib/trtc/client';
+import { HttpTroubleInfoClient } from '../../lib/trtc/client';
 
 const good = throwawayCredential();
 const emulator = new TrtcEmulator({ credentials: [good] });
@@ -21,7 +21,7 @@ const LIMITS = { headersTimeoutMs: 600, requestTimeoutMs: 1200 };
 
 async function listening(env: Record<string, string>): Promise<{ port: number; close: () => Promise<void> }> {
   // The SDK client reads the keys from this environment, not the process's.
-  const client = new SdkTroubleInfoClient({ endpoint: { protocol: 'http://', host: new URL(trtc).host }, region: 'ap-guangzhou', upstreamTimeoutMs: 500 }, () => env);
+  const client = new HttpTroubleInfoClient({ endpoint: { protocol: 'http://', host: new URL(trtc).host }, region: 'ap-guangzhou' }, () => env);
   const server = createServer({ env, client, write: () => undefined, timeouts: LIMITS });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

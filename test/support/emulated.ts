@@ -21,6 +21,7 @@ export const FUNCTION_VARIABLES_UNSET: Readonly<Record<string, undefined>> = {
   LOG_LEVEL: undefined,
   BATCH_CONCURRENCY: undefined,
   BATCH_RATE_PER_SECOND: undefined,
+  TRTC_RATE_PER_SECOND: undefined,
   REDIS_URL: undefined,
   IDEMPOTENCY_TTL_SECONDS: undefined,
   IDEMPOTENCY_CACHE_SIZE: undefined,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpstream, kindOfCode, type UpstreamFailure, type UpstreamKind } from '../../lib/trtc/classify';
-import { MalformedResponseError, MISSING_CREDENTIALS_PREFIX } from '../../lib/trtc/client';
+import { MISSING_CREDENTIALS_PREFIX } from '../../lib/trtc/classify';
+import { AbortedError, ApiError, CredentialsUnavailableError, HttpStatusError, MalformedResponseError, NetworkError, NoCallSlotError } from '../../lib/trtc/errors';
 import { finalFailure, RETRY_POLICY } from '../../lib/trtc/policy';
 
 /** Shaped like tencentcloud-sdk-nodejs's TencentCloudSDKHttpException (an Error with requestId and traceId). */
@@ -75,6 +76,7 @@ describe('classifyUpstream: API errors (HTTP 200 with Error)', () => {
       code,
       message: 'what TRTC said',
       requestId: 'b2c3d4e5-0000-4000-8000-000000000001',
+      // Only InternalError* may have recorded: every other envelope is a verdict that nothing was recorded.
       mayHaveRecorded: kind === 'internal',
     });
   });
@@ -178,6 +180,38 @@ describe('classifyUpstream: HTTP and network failures', () => {
   });
 });
 
+describe('classifyUpstream: what the transport throws, and whether TRTC may have recorded it', () => {
+  it.each([
+    ['an API error', new ApiError('InvalidParameter', 'bad', 'rid'), 'parameter', false],
+    ['InternalError', new ApiError('InternalError.DBError', 'db', 'rid'), 'internal', true],
+    ['throttled', new ApiError('RequestLimitExceeded', 'slow down', 'rid'), 'throttled', false],
+    ['HTTP 502', new HttpStatusError(502), 'transport', true],
+    ['HTTP 429', new HttpStatusError(429), 'throttled', false],
+    ['HTTP 404', new HttpStatusError(404), 'rejected', false],
+    ['refused (never sent)', new NetworkError(false, 'ECONNREFUSED'), 'transport', false],
+    ['reset before the request was written', new NetworkError(false, 'ECONNRESET'), 'transport', false],
+    ['reset after sending', new NetworkError(true, 'ECONNRESET'), 'transport', true],
+    ['an unreadable answer', new MalformedResponseError('not JSON'), 'transport', true],
+    ['credentials gone', new CredentialsUnavailableError('no cloud credentials'), 'credentials', false],
+    ['no call slot', new NoCallSlotError('no slot', 2500), 'quota', false],
+  ] as const)('%s → %s, mayHaveRecorded %s', (_name, error, kind, may) => {
+    const failure = classifyUpstream(error, false);
+    expect(failure.kind).toBe(kind);
+    expect(failure.mayHaveRecorded).toBe(may);
+  });
+
+  it('a timeout is "maybe recorded" unless the request never left', () => {
+    expect(classifyUpstream(new AbortedError(true), true)).toMatchObject({ kind: 'timeout', mayHaveRecorded: true });
+    expect(classifyUpstream(new AbortedError(false), true)).toMatchObject({ kind: 'timeout', mayHaveRecorded: false });
+    expect(classifyUpstream(new Error('anything'), true)).toMatchObject({ kind: 'timeout', mayHaveRecorded: true });
+  });
+
+  it('a missing call slot is a 429 with Retry-After from the limiter', () => {
+    const failure = finalFailure(classifyUpstream(new NoCallSlotError('no slot', 2500), false));
+    expect(failure).toMatchObject({ status: 429, code: 'RequestLimitExceeded', retryable: true, retryAfterSeconds: 3 });
+  });
+});
+
 describe('RETRY_POLICY', () => {
   it.each([
     ['throttled', Number.POSITIVE_INFINITY],
@@ -199,18 +233,18 @@ describe('RETRY_POLICY', () => {
 describe('finalFailure', () => {
   const rid = 'b2c3d4e5-0000-4000-8000-000000000001';
   const cases: ReadonlyArray<readonly [UpstreamFailure, number, boolean]> = [
-    [{ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm', requestId: rid , mayHaveRecorded: false }, 429, true],
-    [{ kind: 'transport', message: 'TRTC answered HTTP 502', httpStatus: 502 , mayHaveRecorded: true }, 502, true],
-    [{ kind: 'timeout', message: 'TRTC did not answer in time' , mayHaveRecorded: true }, 504, true],
-    [{ kind: 'internal', code: 'InternalError', message: 'm', requestId: rid , mayHaveRecorded: true }, 502, true],
-    [{ kind: 'unavailable', code: 'ServiceUnavailable', message: 'm', requestId: rid , mayHaveRecorded: false }, 503, true],
-    [{ kind: 'signature-expired', code: 'AuthFailure.SignatureExpire', message: 'm', requestId: rid , mayHaveRecorded: false }, 502, true],
-    [{ kind: 'token', code: 'AuthFailure.TokenFailure', message: 'm', requestId: rid , mayHaveRecorded: false }, 500, true],
-    [{ kind: 'auth', code: 'AuthFailure.SecretIdNotFound', message: 'm', requestId: rid , mayHaveRecorded: false }, 500, true],
-    [{ kind: 'credentials', message: 'no cloud credentials' , mayHaveRecorded: false }, 500, true],
-    [{ kind: 'action-unavailable', code: 'InvalidAction', message: 'm', requestId: rid , mayHaveRecorded: false }, 502, true],
-    [{ kind: 'parameter', code: 'InvalidParameterValue', message: 'm', requestId: rid , mayHaveRecorded: false }, 400, false],
-    [{ kind: 'rejected', code: 'FailedOperation', message: 'm', requestId: rid , mayHaveRecorded: false }, 502, true],
+    [{ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm', requestId: rid, mayHaveRecorded: false }, 429, true],
+    [{ kind: 'transport', message: 'TRTC answered HTTP 502', httpStatus: 502, mayHaveRecorded: true }, 502, true],
+    [{ kind: 'timeout', message: 'TRTC did not answer in time', mayHaveRecorded: true }, 504, true],
+    [{ kind: 'internal', code: 'InternalError', message: 'm', requestId: rid, mayHaveRecorded: true }, 502, true],
+    [{ kind: 'unavailable', code: 'ServiceUnavailable', message: 'm', requestId: rid, mayHaveRecorded: false }, 503, true],
+    [{ kind: 'signature-expired', code: 'AuthFailure.SignatureExpire', message: 'm', requestId: rid, mayHaveRecorded: false }, 502, true],
+    [{ kind: 'token', code: 'AuthFailure.TokenFailure', message: 'm', requestId: rid, mayHaveRecorded: false }, 500, true],
+    [{ kind: 'auth', code: 'AuthFailure.SecretIdNotFound', message: 'm', requestId: rid, mayHaveRecorded: false }, 500, true],
+    [{ kind: 'credentials', message: 'no cloud credentials', mayHaveRecorded: false }, 500, true],
+    [{ kind: 'action-unavailable', code: 'InvalidAction', message: 'm', requestId: rid, mayHaveRecorded: false }, 502, true],
+    [{ kind: 'parameter', code: 'InvalidParameterValue', message: 'm', requestId: rid, mayHaveRecorded: false }, 400, false],
+    [{ kind: 'rejected', code: 'FailedOperation', message: 'm', requestId: rid, mayHaveRecorded: false }, 502, true],
   ];
 
   it.each(cases)('%j → HTTP %i, retryable %s', (upstream, status, retryable) => {
@@ -224,27 +258,28 @@ describe('finalFailure', () => {
   });
 
   it('throttled asks the caller to wait (Retry-After)', () => {
-    expect(finalFailure({ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm' , mayHaveRecorded: false }).retryAfterSeconds).toBeGreaterThan(0);
+    expect(finalFailure({ kind: 'throttled', code: 'RequestLimitExceeded', message: 'm', mayHaveRecorded: false }).retryAfterSeconds).toBeGreaterThan(0);
   });
 
   it('a timeout is UpstreamTimeout', () => {
-    expect(finalFailure({ kind: 'timeout', message: 'TRTC did not answer in time' , mayHaveRecorded: true }).code).toBe('UpstreamTimeout');
+    expect(finalFailure({ kind: 'timeout', message: 'TRTC did not answer in time', mayHaveRecorded: true }).code).toBe('UpstreamTimeout');
   });
 
   it('an auth failure names the likely fix', () => {
-    expect(finalFailure({ kind: 'auth', code: 'AuthFailure.UnauthorizedOperation', message: 'm' , mayHaveRecorded: false }).message).toContain('CAM');
+    expect(finalFailure({ kind: 'auth', code: 'AuthFailure.UnauthorizedOperation', message: 'm', mayHaveRecorded: false }).message).toContain('CAM');
   });
 });
 
 describe('mayHaveRecorded (issue 8, item 4)', () => {
+  // Only the transport's own NetworkError/AbortedError say whether the request left (tested above); an error known
+  // only by its message is assumed to have been sent.
   it.each([
-    ['ECONNREFUSED', false],
-    ['ENOTFOUND', false],
-    ['EAI_AGAIN', false],
+    ['ECONNREFUSED', true],
+    ['ENOTFOUND', true],
     ['ECONNRESET', true],
     ['EPIPE', true],
     ['socket hang up', true],
-  ] as const)('a network error %s → %s', (errno, expected) => {
+  ] as const)('a network error known only by its message (%s) → %s', (errno, expected) => {
     expect(classifyUpstream(new Error(`request to https://trtc.tencentcloudapi.com/ failed, reason: ${errno}`), false).mayHaveRecorded).toBe(expected);
   });
 
