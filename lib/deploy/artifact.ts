@@ -1,8 +1,8 @@
 /**
- * The code package SCF runs: the build's JavaScript outputs in the handler's folder (dist/), at the zip's root,
- * so the handler is `index.main_handler`. The list comes from the build's own record (dist/meta.json), so a file
- * the build adds (a lazily loaded chunk) ships without edits here, and a stale file left in dist/ does not.
- * dist/server.js, the standalone HTTP server for web functions and containers, is never needed by the event function.
+ * The code package SCF runs: the build's artefact files (dist/index.js and the lazily loaded dist/redis.js), at the
+ * zip's root, so the handler is `index.main_handler`. The list is the build's own (`artifact` in dist/meta.json,
+ * decided in scripts/build.mjs), so a file the build adds ships without edits here, and a stale file left in dist/
+ * does not.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,9 +16,6 @@ export interface Artifact {
   readonly files: readonly { readonly entry: string; readonly source: string }[];
 }
 
-/** Build outputs that are never part of the event function's package. */
-const NOT_SHIPPED = new Set(['server.js']);
-
 export class ArtifactError extends Error {
   override readonly name = 'ArtifactError';
 }
@@ -27,10 +24,13 @@ export class ArtifactError extends Error {
 export function shippedFiles(root: string, codeDir: string, handlerFile: string): string[] {
   const metaPath = path.join(root, codeDir, 'meta.json');
   if (!existsSync(metaPath)) throw new ArtifactError(`${path.join(codeDir, 'meta.json')} is missing: run npm run build first`);
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { outputs?: Record<string, unknown> };
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { artifact?: unknown };
   const dir = path.posix.normalize(codeDir.split(path.sep).join('/'));
-  const files = Object.keys(meta.outputs ?? {})
-    .filter((out) => path.posix.dirname(out) === dir && out.endsWith('.js') && !NOT_SHIPPED.has(path.posix.basename(out)))
+  if (!Array.isArray(meta.artifact) || !meta.artifact.every((f): f is string => typeof f === 'string')) {
+    throw new ArtifactError(`${path.join(codeDir, 'meta.json')} lists no artefact: run npm run build first`);
+  }
+  const files = meta.artifact
+    .filter((out) => path.posix.dirname(out) === dir)
     .map((out) => path.posix.basename(out))
     .sort();
   if (!files.includes(handlerFile)) {

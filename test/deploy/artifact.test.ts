@@ -22,18 +22,19 @@ function hasUnzip(): boolean {
 }
 
 /** A scratch project whose dist/ holds the given files and a meta.json listing `outputs`. */
-function project(files: Record<string, string>, outputs: string[]): string {
+/** A fake build: `artifact` is the list scripts/build.mjs writes into dist/meta.json. */
+function project(files: Record<string, string>, artifact: string[]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'artifact-'));
   mkdirSync(path.join(dir, 'dist'));
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, 'dist', name), text);
-  writeFileSync(path.join(dir, 'dist', 'meta.json'), JSON.stringify({ outputs: Object.fromEntries(outputs.map((o) => [o, {}])) }));
+  writeFileSync(path.join(dir, 'dist', 'meta.json'), JSON.stringify({ outputs: {}, artifact }));
   return dir;
 }
 
 describe('buildArtifact on this checkout', () => {
   const a = buildArtifact(ROOT, 'dist', 'index.main_handler');
 
-  it('holds dist/index.js (and any other dist/*.js the build made, never server.js) at the root', () => {
+  it('holds the build\'s artefact (dist/index.js, dist/redis.js; never server.js) at the root', () => {
     expect(a.files.map((f) => f.entry)).toContain('index.js');
     expect(a.files.map((f) => f.entry)).not.toContain('server.js');
     const entries = readZip(a.zip);
@@ -47,8 +48,8 @@ describe('buildArtifact on this checkout', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'artifact-'));
     try {
       mkdirSync(path.join(dir, 'dist'));
-      for (const name of ['index.js', 'meta.json']) copyFileSync(path.join(ROOT, 'dist', name), path.join(dir, 'dist', name));
-      utimesSync(path.join(dir, 'dist', 'index.js'), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
+      for (const name of ['index.js', 'redis.js', 'meta.json']) copyFileSync(path.join(ROOT, 'dist', name), path.join(dir, 'dist', name));
+      for (const name of ['index.js', 'redis.js']) utimesSync(path.join(dir, 'dist', name), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
       const b = buildArtifact(dir, 'dist', 'index.main_handler');
       const c = buildArtifact(ROOT, 'dist', 'index.main_handler');
       expect(b.zip.equals(c.zip)).toBe(true);
@@ -74,10 +75,10 @@ describe('buildArtifact on this checkout', () => {
 });
 
 describe('what is shipped comes from the build record', () => {
-  it('a lazily loaded chunk the build adds is shipped; server.js and stale files are not', () => {
+  it('exactly the files the build lists as the artefact are shipped; server.js and stale files are not', () => {
     const dir = project(
       { 'index.js': 'exports.main_handler = 1;', 'redis.js': 'r', 'server.js': 's', 'old.js': 'stale' },
-      ['dist/index.js', 'dist/redis.js', 'dist/server.js', 'dist/index.js.map'],
+      ['dist/index.js', 'dist/redis.js'],
     );
     try {
       expect(buildArtifact(dir, 'dist', 'index.main_handler').files.map((f) => f.entry)).toEqual(['index.js', 'redis.js']);

@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../../lib/log';
 import type { Outcome } from '../../lib/outcome';
 import type { TroubleReport } from '../../lib/report';
 import type { CallOptions, TroubleInfoClient } from '../../lib/trtc/client';
+import { AbortedError, MalformedResponseError, NetworkError } from '../../lib/trtc/errors';
 import { backoffDelay, sendReport, type SendOptions } from '../../lib/trtc/send';
 import { BASE } from './support';
 
@@ -61,10 +62,11 @@ const FAILURES: Readonly<Record<string, () => unknown>> = {
   'RequestLimitExceeded': () => apiError('RequestLimitExceeded'),
   'HTTP 502': () => Object.assign(new Error('Bad Gateway'), { requestId: '', traceId: 't', httpCode: 502 }),
   'HTTP 503': () => ({ message: 'Service Unavailable', httpCode: 503 }),
-  'connection reset': () => ({ message: 'request to http://x/ failed, reason: read ECONNRESET' }),
-  'connection refused': () => ({ message: 'request to http://x/ failed, reason: connect ECONNREFUSED 127.0.0.1:443' }),
-  'network timeout': () => ({ message: 'network timeout at: http://x/' }),
-  'invalid JSON answer': () => ({ name: 'FetchError', type: 'invalid-json', message: 'invalid json response body at http://x/' }),
+  // What lib/trtc/transport.ts throws: `sent` tells "never sent" from "maybe recorded".
+  'connection reset': () => new NetworkError(true, 'ECONNRESET'),
+  'connection refused': () => new NetworkError(false, 'ECONNREFUSED'),
+  'network timeout': () => new AbortedError(true),
+  'invalid JSON answer': () => new MalformedResponseError('TRTC answered with something that is not a cloud API response'),
   InternalError: () => apiError('InternalError'),
   'InternalError.BackendTimeOut': () => apiError('InternalError.BackendTimeOut'),
   'AuthFailure.SignatureExpire': () => apiError('AuthFailure.SignatureExpire'),
