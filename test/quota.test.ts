@@ -149,7 +149,12 @@ describe('one quota for every instance (REDIS_URL)', () => {
       process.stderr.write(`quota proof: scheduling delay ${delayMaxMs.toFixed(1)} ms exceeds the margin; RequestLimitExceeded and the rate not judged\n`);
     }
     expect(late).toEqual([]);
-    expect(recorded).toBe(answers.filter((a) => a.status === 200).length);
+    const answeredOk = answers.filter((a) => a.status === 200).length;
+    // Every 200 is a record. With stalls beyond the margin an attempt can be recorded after its answer was given up
+    // on (no answer in time, maybe recorded) and the caller then told 429 to retry (README "Guarantees"): more
+    // records than 200s, never fewer.
+    if (delayMaxMs < marginMs) expect(recorded).toBe(answeredOk);
+    else expect(recorded).toBeGreaterThanOrEqual(answeredOk);
     for (const a of refusedByQuota) {
       expect(a.code).toBe('RequestLimitExceeded');
       if (a.retryAfter !== undefined) expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
