@@ -9,7 +9,7 @@
  */
 import { runBatch } from '../lib/batch';
 import { withoutStack } from '../lib/errors';
-import { unrecognisedEvent } from '../lib/failures';
+import { unexpected, unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { formatAnswer, outcomeResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
@@ -30,9 +30,9 @@ export class ReportNotRecordedError extends Error {
   }
 }
 
-function unexpected(error: unknown): Outcome {
+function unexpectedOutcome(error: unknown): Outcome {
   const name = error instanceof Error ? error.name : typeof error;
-  return failed({ status: 500, code: 'InternalError', message: `the function failed unexpectedly (${name}); retry later`, retryable: true });
+  return failed(unexpected(`the function failed unexpectedly (${name}); retry later`));
 }
 
 export async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
@@ -67,7 +67,7 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
         return formatAnswer(response, adapted.format);
       } catch (error) {
         // Never reached by design; if a defect throws, the HTTP caller still gets an answer and no stack trace.
-        const outcome = unexpected(error);
+        const outcome = unexpectedOutcome(error);
         inv.log.error('unexpected error', { error });
         finish(outcome, httpRequestId);
         return formatAnswer(outcomeResponse(outcome, inv.id), adapted.format);

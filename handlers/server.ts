@@ -32,7 +32,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { loadConfig } from '../lib/config';
-import { payloadTooLarge, requestTimeout } from '../lib/failures';
+import { FAILURES, payloadTooLarge, requestTimeout, unexpected } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } from '../lib/http/request';
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
@@ -196,7 +196,8 @@ export function openApiResponse(method: string, requestId: string): HttpResponse
 export function notFoundResponse(path: string, requestId: string): HttpResponse {
   const shown = JSON.stringify(path.slice(0, 100));
   const message = `no such path ${shown}: reports are taken on ${REPORT_PATH} (see ${OPENAPI_PATH})`;
-  return jsonResponse(404, { Response: { Error: { Code: 'ResourceNotFound', Message: message }, RequestId: requestId } });
+  const { status, code } = FAILURES.notFound;
+  return jsonResponse(status, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } });
 }
 
 /** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
@@ -380,7 +381,7 @@ async function serve(
     case 'not-found':
       // The body (if any) is not read: the connection closes after the answer.
       send(res, notFoundResponse(path, requestId), requestId, true);
-      log.info('request', { method, path: path.slice(0, 200), status: 404, http_request_id: requestId });
+      log.info('request', { method, path: path.slice(0, 200), status: FAILURES.notFound.status, http_request_id: requestId });
       return;
     case 'report':
       break;
@@ -444,7 +445,7 @@ function internalError(res: ServerResponse, error: unknown, log: Logger): void {
   const requestId = randomUUID();
   const outcome: Outcome = {
     ok: false,
-    failure: { status: 500, code: 'InternalError', message: 'an unexpected error occurred', retryable: true },
+    failure: unexpected('an unexpected error occurred'),
     attempts: 0,
   };
   send(res, outcomeResponse(outcome, requestId), requestId, true);

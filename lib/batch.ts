@@ -7,9 +7,8 @@
  * idempotency verdict never makes a record poison. The summary stays under {@link MAX_SUMMARY_BYTES}.
  */
 import { withoutStack } from './errors';
-import { misconfigured } from './failures';
+import { keyReused, misconfigured } from './failures';
 import { fingerprint, messageKey } from './idempotency/keys';
-import { keyReused } from './idempotency/once';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
