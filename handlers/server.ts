@@ -31,7 +31,7 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { loadConfig } from '../lib/config';
+import { loadConfig, parseListenAddress } from '../lib/config';
 import { FAILURES, payloadTooLarge, requestTimeout, unexpected } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } from '../lib/http/request';
@@ -81,10 +81,6 @@ export const REPORT_PATH = '/';
 export const HEALTH_PATH = '/healthz';
 /** Where the OpenAPI description is served. */
 export const OPENAPI_PATH = '/openapi.json';
-/** The SCF web-function port. */
-export const DEFAULT_PORT = 9000;
-/** All interfaces, as SCF web functions and containers need. */
-export const DEFAULT_HOST = '0.0.0.0';
 /** The longest a shutdown waits for in-flight requests before closing their connections. */
 export const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -559,14 +555,6 @@ export function closeGracefully(server: http.Server, graceMs: number = SHUTDOWN_
   });
 }
 
-/** PORT as a TCP port (0–65535), the default when unset, or a message saying what is wrong. */
-export function parsePort(raw: string | undefined, fallback: number = DEFAULT_PORT): number | string {
-  const text = raw?.trim() ?? '';
-  if (text === '') return fallback;
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65_535) return `PORT must be a whole number from 0 to 65535, got "${text.slice(0, 16)}"`;
-  return Number(text);
-}
-
 /**
  * On SIGTERM or SIGINT: shuts down gracefully, runs `cleanup`, and exits 0 (1 when in-flight requests had to be cut
  * off). A second signal exits at once.
@@ -594,13 +582,13 @@ export function exitOnSignals(server: http.Server, log: Logger, cleanup: () => P
 
 function main(): void {
   const log = serverLogger({});
-  const port = parsePort(process.env.PORT);
-  if (typeof port === 'string') {
-    log.error('cannot start', { error: port });
+  const listening = parseListenAddress(process.env);
+  if (!listening.ok) {
+    log.error('cannot start', { error: listening.errors.join('; ') });
     process.exitCode = 1;
     return;
   }
-  const host = process.env.HOST?.trim() || DEFAULT_HOST;
+  const { port, host } = listening.address;
   const server = createServer();
   // Signal handlers first: a SIGTERM right after the "listening" line must already be a graceful one.
   exitOnSignals(server, log);
