@@ -8,27 +8,18 @@
  *   asynchronous invocation is retried by the platform and a synchronous caller still reads the envelope.
  */
 import { runBatch } from '../lib/batch';
-import { withoutStack } from '../lib/errors';
+import { ReportNotRecordedError } from '../lib/errors';
 import { unexpected, unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { formatAnswer, outcomeResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
-import { failed, toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
+import { failed, toEnvelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
 import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
 import { runProbe } from '../lib/timer';
 
-/** Thrown for a direct invocation whose report should be sent again later; the message is the JSON envelope. */
-export class ReportNotRecordedError extends Error {
-  override readonly name = 'ReportNotRecordedError';
-  constructor(
-    readonly envelope: Envelope,
-    mask: (text: string) => string = (text) => text,
-  ) {
-    super(mask(JSON.stringify(envelope)));
-    withoutStack(this);
-  }
-}
+/** Thrown for a direct invocation whose report should be sent again later (lib/errors.ts). */
+export { ReportNotRecordedError };
 
 function unexpectedOutcome(error: unknown): Outcome {
   const name = error instanceof Error ? error.name : typeof error;
