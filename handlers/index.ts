@@ -8,31 +8,22 @@
  *   asynchronous invocation is retried by the platform and a synchronous caller still reads the envelope.
  */
 import { runBatch } from '../lib/batch';
-import { withoutStack } from '../lib/errors';
-import { unrecognisedEvent } from '../lib/failures';
+import { ReportNotRecordedError } from '../lib/errors';
+import { unexpected, unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { formatAnswer, outcomeResponse } from '../lib/http/response';
 import { configurationOutcome, logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
-import { failed, toEnvelope, type Envelope, type Outcome } from '../lib/outcome';
+import { failed, toEnvelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
 import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
 import { runProbe } from '../lib/timer';
 
-/** Thrown for a direct invocation whose report should be sent again later; the message is the JSON envelope. */
-export class ReportNotRecordedError extends Error {
-  override readonly name = 'ReportNotRecordedError';
-  constructor(
-    readonly envelope: Envelope,
-    mask: (text: string) => string = (text) => text,
-  ) {
-    super(mask(JSON.stringify(envelope)));
-    withoutStack(this);
-  }
-}
+/** Thrown for a direct invocation whose report should be sent again later (lib/errors.ts). */
+export { ReportNotRecordedError };
 
-function unexpected(error: unknown): Outcome {
+function unexpectedOutcome(error: unknown): Outcome {
   const name = error instanceof Error ? error.name : typeof error;
-  return failed({ status: 500, code: 'InternalError', message: `the function failed unexpectedly (${name}); retry later`, retryable: true });
+  return failed(unexpected(`the function failed unexpectedly (${name}); retry later`));
 }
 
 export async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
@@ -67,7 +58,7 @@ export async function main_handler(event: unknown, context?: ScfContext): Promis
         return formatAnswer(response, adapted.format);
       } catch (error) {
         // Never reached by design; if a defect throws, the HTTP caller still gets an answer and no stack trace.
-        const outcome = unexpected(error);
+        const outcome = unexpectedOutcome(error);
         inv.log.error('unexpected error', { error });
         finish(outcome, httpRequestId);
         return formatAnswer(outcomeResponse(outcome, inv.id), adapted.format);

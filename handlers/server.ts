@@ -31,8 +31,8 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { loadConfig } from '../lib/config';
-import { payloadTooLarge, requestTimeout } from '../lib/failures';
+import { loadConfig, parseListenAddress } from '../lib/config';
+import { FAILURES, payloadTooLarge, requestTimeout, unexpected } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } from '../lib/http/request';
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
@@ -81,10 +81,6 @@ export const REPORT_PATH = '/';
 export const HEALTH_PATH = '/healthz';
 /** Where the OpenAPI description is served. */
 export const OPENAPI_PATH = '/openapi.json';
-/** The SCF web-function port. */
-export const DEFAULT_PORT = 9000;
-/** All interfaces, as SCF web functions and containers need. */
-export const DEFAULT_HOST = '0.0.0.0';
 /** The longest a shutdown waits for in-flight requests before closing their connections. */
 export const SHUTDOWN_GRACE_MS = 30_000;
 
@@ -196,7 +192,8 @@ export function openApiResponse(method: string, requestId: string): HttpResponse
 export function notFoundResponse(path: string, requestId: string): HttpResponse {
   const shown = JSON.stringify(path.slice(0, 100));
   const message = `no such path ${shown}: reports are taken on ${REPORT_PATH} (see ${OPENAPI_PATH})`;
-  return jsonResponse(404, { Response: { Error: { Code: 'ResourceNotFound', Message: message }, RequestId: requestId } });
+  const { status, code } = FAILURES.notFound;
+  return jsonResponse(status, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } });
 }
 
 /** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
@@ -380,7 +377,7 @@ async function serve(
     case 'not-found':
       // The body (if any) is not read: the connection closes after the answer.
       send(res, notFoundResponse(path, requestId), requestId, true);
-      log.info('request', { method, path: path.slice(0, 200), status: 404, http_request_id: requestId });
+      log.info('request', { method, path: path.slice(0, 200), status: FAILURES.notFound.status, http_request_id: requestId });
       return;
     case 'report':
       break;
@@ -444,7 +441,7 @@ function internalError(res: ServerResponse, error: unknown, log: Logger): void {
   const requestId = randomUUID();
   const outcome: Outcome = {
     ok: false,
-    failure: { status: 500, code: 'InternalError', message: 'an unexpected error occurred', retryable: true },
+    failure: unexpected('an unexpected error occurred'),
     attempts: 0,
   };
   send(res, outcomeResponse(outcome, requestId), requestId, true);
@@ -558,14 +555,6 @@ export function closeGracefully(server: http.Server, graceMs: number = SHUTDOWN_
   });
 }
 
-/** PORT as a TCP port (0–65535), the default when unset, or a message saying what is wrong. */
-export function parsePort(raw: string | undefined, fallback: number = DEFAULT_PORT): number | string {
-  const text = raw?.trim() ?? '';
-  if (text === '') return fallback;
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65_535) return `PORT must be a whole number from 0 to 65535, got "${text.slice(0, 16)}"`;
-  return Number(text);
-}
-
 /**
  * On SIGTERM or SIGINT: shuts down gracefully, runs `cleanup`, and exits 0 (1 when in-flight requests had to be cut
  * off). A second signal exits at once.
@@ -593,13 +582,13 @@ export function exitOnSignals(server: http.Server, log: Logger, cleanup: () => P
 
 function main(): void {
   const log = serverLogger({});
-  const port = parsePort(process.env.PORT);
-  if (typeof port === 'string') {
-    log.error('cannot start', { error: port });
+  const listening = parseListenAddress(process.env);
+  if (!listening.ok) {
+    log.error('cannot start', { error: listening.errors.join('; ') });
     process.exitCode = 1;
     return;
   }
-  const host = process.env.HOST?.trim() || DEFAULT_HOST;
+  const { port, host } = listening.address;
   const server = createServer();
   // Signal handlers first: a SIGTERM right after the "listening" line must already be a graceful one.
   exitOnSignals(server, log);

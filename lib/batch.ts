@@ -6,10 +6,9 @@
  * the time left would not cover one. A configuration failure (no credentials) fails every record as retryable. An
  * idempotency verdict never makes a record poison. The summary stays under {@link MAX_SUMMARY_BYTES}.
  */
-import { withoutStack } from './errors';
-import { misconfigured } from './failures';
+import { BatchIncompleteError } from './errors';
+import { keyReused, misconfigured } from './failures';
 import { fingerprint, messageKey } from './idempotency/keys';
-import { keyReused } from './idempotency/once';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
@@ -50,31 +49,6 @@ export interface BatchSummary {
   readonly omitted?: number;
   /** When records failed because the deployment must be fixed (Failure.needsFix): the code and what to fix. */
   readonly fix?: { readonly code: string; readonly message: string };
-}
-
-/** Thrown at the end of a batch with retryable failures, so the platform redelivers it. */
-export class BatchIncompleteError extends Error {
-  override readonly name = 'BatchIncompleteError';
-  /** `mask` hides secret values that may sit in message keys taken from the event. */
-  constructor(
-    readonly summary: BatchSummary,
-    mask: (text: string) => string = (text) => text,
-  ) {
-    const failed = summary.records.filter((r) => r.status === 'failed');
-    const fix = summary.fix?.message;
-    const listed = failed
-      .slice(0, 10)
-      .map((r) => `#${r.index}${r.key ? ` (${r.key})` : ''}: ${r.error?.code ?? 'failed'}`)
-      .join('; ');
-    super(
-      mask(
-        `${summary.failed} of ${summary.total} ${summary.source} records were not recorded and should be redelivered ` +
-          `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}` +
-          (fix ? `. Fix the deployment: ${fix}` : ''),
-      ),
-    );
-    withoutStack(this);
-  }
 }
 
 export interface BatchOptions {

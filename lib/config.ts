@@ -47,8 +47,27 @@ export interface Config {
   readonly corsAllowedOrigins: readonly string[];
 }
 
-export const DEFAULT_ENDPOINT = 'https://trtc.tencentcloudapi.com';
-export const DEFAULT_REGION = 'ap-guangzhou';
+/**
+ * The configuration when no variable is set: every default, in one place. It is also the configuration an invocation
+ * runs its logging and answers with when its variables are invalid.
+ */
+export const DEFAULTS: Config = {
+  region: 'ap-guangzhou',
+  endpoint: { protocol: 'https://', host: 'trtc.tencentcloudapi.com' },
+  upstreamTimeoutMs: 5000,
+  deadlineMarginMs: 500,
+  timeLimitMs: 10_000,
+  logLevel: 'info',
+  batchConcurrency: 4,
+  batchRatePerSecond: 19,
+  trtcRatePerSecond: 19.2,
+  idempotencyTtlSeconds: 86_400,
+  idempotencyCacheSize: 10_000,
+  corsAllowedOrigins: [],
+};
+
+export const DEFAULT_ENDPOINT = `${DEFAULTS.endpoint.protocol}${DEFAULTS.endpoint.host}`;
+export const DEFAULT_REGION = DEFAULTS.region;
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -141,7 +160,7 @@ export function parseConfig(env: Env): ConfigResult {
   if (!REGION.test(region)) errors.push(`TENCENTCLOUD_REGION must be a region such as ap-guangzhou, got "${region.slice(0, 32)}"`);
   const endpoint = parseEndpoint(text(env, 'TRTC_ENDPOINT') ?? DEFAULT_ENDPOINT);
   if (typeof endpoint === 'string') errors.push(endpoint);
-  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  const logLevel = (text(env, 'LOG_LEVEL') ?? DEFAULTS.logLevel).toLowerCase();
   if (!LEVELS.includes(logLevel as LogLevel)) errors.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   const redisUrl = text(env, 'REDIS_URL');
   if (redisUrl !== undefined) {
@@ -170,20 +189,44 @@ export function parseConfig(env: Env): ConfigResult {
   }
   const config: Config = {
     region,
-    endpoint: typeof endpoint === 'string' ? { protocol: 'https://', host: 'trtc.tencentcloudapi.com' } : endpoint,
-    upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 5000, 100, 60_000, errors),
-    deadlineMarginMs: integer(env, 'DEADLINE_MARGIN_MS', 500, 0, 10_000, errors),
-    timeLimitMs: integer(env, 'TIME_LIMIT_MS', 10_000, 1000, 900_000, errors),
-    logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : 'info',
-    batchConcurrency: integer(env, 'BATCH_CONCURRENCY', 4, 1, 20, errors),
-    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', 19, 1, 20, errors),
-    trtcRatePerSecond: decimal(env, 'TRTC_RATE_PER_SECOND', 19.2, 0, 20, errors),
-    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 0, 30 * 86_400, errors),
-    idempotencyCacheSize: integer(env, 'IDEMPOTENCY_CACHE_SIZE', 10_000, 1, 1_000_000, errors),
+    endpoint: typeof endpoint === 'string' ? DEFAULTS.endpoint : endpoint,
+    upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 100, 60_000, errors),
+    deadlineMarginMs: integer(env, 'DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000, errors),
+    timeLimitMs: integer(env, 'TIME_LIMIT_MS', DEFAULTS.timeLimitMs, 1000, 900_000, errors),
+    logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : DEFAULTS.logLevel,
+    batchConcurrency: integer(env, 'BATCH_CONCURRENCY', DEFAULTS.batchConcurrency, 1, 20, errors),
+    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', DEFAULTS.batchRatePerSecond, 1, 20, errors),
+    trtcRatePerSecond: decimal(env, 'TRTC_RATE_PER_SECOND', DEFAULTS.trtcRatePerSecond, 0, 20, errors),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', DEFAULTS.idempotencyTtlSeconds, 0, 30 * 86_400, errors),
+    idempotencyCacheSize: integer(env, 'IDEMPOTENCY_CACHE_SIZE', DEFAULTS.idempotencyCacheSize, 1, 1_000_000, errors),
     corsAllowedOrigins: origins,
     ...(redisUrl !== undefined ? { redisUrl } : {}),
     ...(apps !== undefined ? { allowedSdkAppIds: new Set(apps) } : {}),
     ...(authToken !== undefined ? { authToken } : {}),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+}
+
+/** The standalone server's listening address (dist/server.js), read once at start-up. */
+export interface ListenAddress {
+  /** PORT: 0–65535, 0 picks a free port; default 9000, the SCF web-function port. */
+  readonly port: number;
+  /** HOST: default all interfaces, as SCF web functions and containers need. */
+  readonly host: string;
+}
+
+export const DEFAULT_LISTEN: ListenAddress = { port: 9000, host: '0.0.0.0' };
+
+/** The variables parseListenAddress reads. */
+export const LISTEN_VARIABLES = ['PORT', 'HOST'] as const;
+
+export type ListenResult = { ok: true; address: ListenAddress } | { ok: false; errors: string[] };
+
+export function parseListenAddress(env: Env): ListenResult {
+  const raw = text(env, 'PORT');
+  if (raw !== undefined && (!/^[0-9]{1,5}$/.test(raw) || Number(raw) > 65_535)) {
+    return { ok: false, errors: [`PORT must be a whole number from 0 to 65535, got "${raw.slice(0, 16)}"`] };
+  }
+  const port = raw === undefined ? DEFAULT_LISTEN.port : Number(raw);
+  return { ok: true, address: { port, host: text(env, 'HOST') ?? DEFAULT_LISTEN.host } };
 }

@@ -2,7 +2,57 @@
  * Errors that leave the handler for the platform (which retries on them and prints them in the function's log).
  * They carry no stack frames: the log shows what failed, never where in the code.
  */
+import type { BatchSummary } from './batch';
+import type { Envelope } from './outcome';
+
+/** `error` with its stack replaced by its name and message. */
 export function withoutStack<E extends Error>(error: E): E {
   Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}`, writable: true, configurable: true });
   return error;
+}
+
+/** Thrown for a direct invocation whose report should be sent again later; the message is the JSON envelope. */
+export class ReportNotRecordedError extends Error {
+  override readonly name = 'ReportNotRecordedError';
+  constructor(
+    readonly envelope: Envelope,
+    mask: (text: string) => string = (text) => text,
+  ) {
+    super(mask(JSON.stringify(envelope)));
+    withoutStack(this);
+  }
+}
+
+/** Thrown at the end of a batch with retryable failures, so the platform redelivers it. */
+export class BatchIncompleteError extends Error {
+  override readonly name = 'BatchIncompleteError';
+  /** `mask` hides secret values that may sit in message keys taken from the event. */
+  constructor(
+    readonly summary: BatchSummary,
+    mask: (text: string) => string = (text) => text,
+  ) {
+    const failed = summary.records.filter((r) => r.status === 'failed');
+    const fix = summary.fix?.message;
+    const listed = failed
+      .slice(0, 10)
+      .map((r) => `#${r.index}${r.key ? ` (${r.key})` : ''}: ${r.error?.code ?? 'failed'}`)
+      .join('; ');
+    super(
+      mask(
+        `${summary.failed} of ${summary.total} ${summary.source} records were not recorded and should be redelivered ` +
+          `(${summary.sent} sent, ${summary.skipped} skipped as invalid): ${listed}${failed.length > 10 ? '; …' : ''}` +
+          (fix ? `. Fix the deployment: ${fix}` : ''),
+      ),
+    );
+    withoutStack(this);
+  }
+}
+
+/** Thrown when the probe finds the function unable to send reports, so the invocation shows as failed in monitoring. */
+export class ProbeFailedError extends Error {
+  override readonly name = 'ProbeFailedError';
+  constructor(message: string) {
+    super(message);
+    withoutStack(this);
+  }
 }

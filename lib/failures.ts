@@ -1,84 +1,163 @@
 /**
- * The failures the function itself decides (as opposed to the ones TRTC answers), with their HTTP status and code.
- * The README's status-code table lists these.
+ * Every failure the function can answer, in one catalogue: its HTTP status, Error.Code (the fallback when TRTC names
+ * its own code), whether a retry may succeed, and whether someone must fix the deployment first. The builders below
+ * give each one its message; the retry policy (lib/trtc/policy.ts), the idempotency layer and the entries only choose
+ * which failure to answer. The README's status-code table lists these (test/unit/failures.test.ts checks it).
  */
 import type { Failure } from './outcome';
 import { describeProblems, type ParameterProblem } from './report';
 
+/** One kind of failure, independent of its message. */
+export interface FailureKind {
+  readonly status: number;
+  /** Error.Code, or the fallback when the failure carries TRTC's own code. */
+  readonly code: string;
+  readonly retryable: boolean;
+  /** Retrying cannot help until the deployment is fixed (see {@link Failure.needsFix}). */
+  readonly needsFix?: true;
+  /** The Retry-After the caller gets, in seconds, when it is fixed. */
+  readonly retryAfterSeconds?: number;
+}
+
+export const FAILURES = {
+  /** Bad parameters, an unreadable request (malformed JSON, bad Base64, not UTF-8...), or TRTC rejected one. */
+  invalidParameter: { status: 400, code: 'InvalidParameter', retryable: false },
+  unrecognisedEvent: { status: 400, code: 'UnsupportedEvent', retryable: false },
+  unauthorized: { status: 401, code: 'AuthFailure.Unauthorized', retryable: false },
+  forbiddenApp: { status: 403, code: 'UnauthorizedOperation.SdkAppId', retryable: false },
+  /** The standalone server only: a path it does not serve. */
+  notFound: { status: 404, code: 'ResourceNotFound', retryable: false },
+  methodNotAllowed: { status: 405, code: 'UnsupportedProtocol', retryable: false },
+  /** The standalone server did not receive the whole request in time (a slow or stalled client). */
+  requestTimeout: { status: 408, code: 'RequestTimeout', retryable: true },
+  /** The same idempotency key is being recorded by another request right now. */
+  inProgress: { status: 409, code: 'ResourceInUse.IdempotencyKey', retryable: true, retryAfterSeconds: 1 },
+  payloadTooLarge: { status: 413, code: 'RequestSizeLimitExceeded', retryable: false },
+  unsupportedMediaType: { status: 415, code: 'UnsupportedMediaType', retryable: false },
+  keyReused: { status: 422, code: 'InvalidParameter.IdempotencyKeyReused', retryable: false },
+  /** TRTC's rate limit persisted until the deadline. */
+  throttled: { status: 429, code: 'RequestLimitExceeded', retryable: true, retryAfterSeconds: 1 },
+  /** The shared call quota had no slot before the deadline (nothing was sent); Retry-After from the limiter. */
+  noCallSlot: { status: 429, code: 'RequestLimitExceeded', retryable: true },
+  /**
+   * The function's own configuration is wrong (missing credentials, a bad variable): fix the deployment. It is
+   * retryable: the report is fine and will be recorded once the deployment is fixed, so a batch throws (the platform
+   * keeps the messages) and a direct invocation throws (an asynchronous one is retried).
+   */
+  misconfigured: { status: 500, code: 'InternalError.Configuration', retryable: true, needsFix: true },
+  /** A defect in the function itself (never expected). */
+  unexpected: { status: 500, code: 'InternalError', retryable: true },
+  /** TRTC refused the keys, the token or the role. */
+  upstreamAuth: { status: 500, code: 'AuthFailure', retryable: true, needsFix: true },
+  /** CreateTroubleInfo is not available on the endpoint. */
+  actionUnavailable: { status: 502, code: 'InvalidAction', retryable: true, needsFix: true },
+  /** No usable answer (reset, refused, HTTP 5xx, garbage) or an error code the function does not know. */
+  upstreamError: { status: 502, code: 'UpstreamError', retryable: true },
+  upstreamInternal: { status: 502, code: 'InternalError', retryable: true },
+  signatureExpired: { status: 502, code: 'AuthFailure.SignatureExpire', retryable: true },
+  upstreamUnavailable: { status: 503, code: 'ServiceUnavailable', retryable: true },
+  /** The idempotency store could not be reached, so the report was not sent. */
+  storeUnavailable: { status: 503, code: 'ServiceUnavailable.IdempotencyStore', retryable: true, retryAfterSeconds: 1 },
+  /** The function ran out of time before the report could be sent (or before a retry could be made). */
+  outOfTime: { status: 504, code: 'UpstreamTimeout', retryable: true },
+} as const satisfies Readonly<Record<string, FailureKind>>;
+
+export type FailureName = keyof typeof FAILURES;
+
+/** What a failure may carry besides its kind and message. */
+export interface FailureDetails {
+  /** TRTC's (or the first problem's) code, in place of the kind's own. */
+  readonly code?: string | undefined;
+  /** TRTC's RequestId; ignored when empty. */
+  readonly upstreamRequestId?: string | undefined;
+  readonly retryAfterSeconds?: number;
+}
+
+/** The failure `name` with `message`: the one place a {@link Failure} is built. */
+export function failure(name: FailureName, message: string, details: FailureDetails = {}): Failure {
+  const kind: FailureKind = FAILURES[name];
+  const retryAfterSeconds = details.retryAfterSeconds ?? kind.retryAfterSeconds;
+  return {
+    status: kind.status,
+    code: details.code ?? kind.code,
+    message,
+    retryable: kind.retryable,
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    ...(kind.needsFix ? { needsFix: true } : {}),
+    ...(details.upstreamRequestId ? { upstreamRequestId: details.upstreamRequestId } : {}),
+  };
+}
+
 /** Bad parameters: 400 with the first problem's cloud-API code and every problem in the message. */
 export function invalidParameters(problems: readonly ParameterProblem[]): Failure {
-  return { status: 400, code: problems[0]?.code ?? 'InvalidParameter', message: describeProblems(problems), retryable: false };
+  return failure('invalidParameter', describeProblems(problems), { code: problems[0]?.code });
 }
 
 /** A request that cannot be read at all (malformed JSON, bad Base64, not UTF-8...). */
 export function badRequest(message: string): Failure {
-  return { status: 400, code: 'InvalidParameter', message, retryable: false };
+  return failure('invalidParameter', message);
 }
 
 export function methodNotAllowed(method: string): Failure {
-  return {
-    status: 405,
-    code: 'UnsupportedProtocol',
-    message: `HTTP method ${method.slice(0, 16)} is not supported: use POST (JSON or form body) or GET (query string)`,
-    retryable: false,
-  };
+  return failure('methodNotAllowed', `HTTP method ${method.slice(0, 16)} is not supported: use POST (JSON or form body) or GET (query string)`);
 }
 
 export function payloadTooLarge(limitBytes: number): Failure {
-  return {
-    status: 413,
-    code: 'RequestSizeLimitExceeded',
-    message: `the request body exceeds ${limitBytes} bytes`,
-    retryable: false,
-  };
+  return failure('payloadTooLarge', `the request body exceeds ${limitBytes} bytes`);
 }
 
-/** The standalone server did not receive the whole request in time (a slow or stalled client). */
 export function requestTimeout(limitMs: number): Failure {
-  return { status: 408, code: 'RequestTimeout', message: `the request was not received within ${Math.round(limitMs / 1000)} s`, retryable: true };
+  return failure('requestTimeout', `the request was not received within ${Math.round(limitMs / 1000)} s`);
 }
 
 export function unsupportedMediaType(contentType: string): Failure {
-  return {
-    status: 415,
-    code: 'UnsupportedMediaType',
-    message: `Content-Type ${contentType.slice(0, 64)} is not supported: send application/json or application/x-www-form-urlencoded`,
-    retryable: false,
-  };
+  return failure(
+    'unsupportedMediaType',
+    `Content-Type ${contentType.slice(0, 64)} is not supported: send application/json or application/x-www-form-urlencoded`,
+  );
 }
 
 export function unrecognisedEvent(description: string): Failure {
-  return { status: 400, code: 'UnsupportedEvent', message: description, retryable: false };
+  return failure('unrecognisedEvent', description);
 }
 
-/**
- * The function's own configuration is wrong (missing credentials, a bad variable): 500, fix the deployment. It is
- * retryable: the report is fine and will be recorded once the deployment is fixed, so a batch throws (the platform
- * keeps the messages) and a direct invocation throws (an asynchronous one is retried).
- */
 export function misconfigured(message: string): Failure {
-  return { status: 500, code: 'InternalError.Configuration', message, retryable: true, needsFix: true };
+  return failure('misconfigured', message);
 }
 
 export function unauthorized(): Failure {
-  return { status: 401, code: 'AuthFailure.Unauthorized', message: 'a valid Authorization: Bearer token is required', retryable: false };
+  return failure('unauthorized', 'a valid Authorization: Bearer token is required');
 }
 
 export function forbiddenApp(sdkAppId: string): Failure {
-  return {
-    status: 403,
-    code: 'UnauthorizedOperation.SdkAppId',
-    message: `SdkAppId ${sdkAppId} is not in this function's allow-list (ALLOWED_SDK_APP_IDS)`,
-    retryable: false,
-  };
+  return failure('forbiddenApp', `SdkAppId ${sdkAppId} is not in this function's allow-list (ALLOWED_SDK_APP_IDS)`);
 }
 
-/** The function ran out of time before the report could be sent (or before a retry could be made). */
 export function outOfTime(message: string): Failure {
-  return { status: 504, code: 'UpstreamTimeout', message, retryable: true };
+  return failure('outOfTime', message);
 }
 
 /** The shared TRTC call quota had no slot before the deadline: nothing was sent; retry after the limiter's estimate. */
 export function noCallSlot(message: string, retryAfterMs: number): Failure {
-  return { status: 429, code: 'RequestLimitExceeded', message, retryable: true, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+  return failure('noCallSlot', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+}
+
+/** A defect in the function: `message` says what failed, never where in the code. */
+export function unexpected(message: string): Failure {
+  return failure('unexpected', message);
+}
+
+export function storeUnavailable(kind: string): Failure {
+  return failure(
+    'storeUnavailable',
+    `the idempotency store (${kind}) could not be reached, so the report was not sent (it might be a duplicate); retry later`,
+  );
+}
+
+export function inProgress(): Failure {
+  return failure('inProgress', 'the same report (idempotency key) is being recorded by another request right now; retry later');
+}
+
+export function keyReused(): Failure {
+  return failure('keyReused', 'this Idempotency-Key was already used for a different report');
 }

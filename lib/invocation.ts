@@ -3,7 +3,7 @@
  * credentials are read here, per invocation, never at module load.
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type Config } from './config';
+import { DEFAULTS, loadConfig, type Config } from './config';
 import { invocationDeadline, type DeadlineSource } from './deadline';
 import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
@@ -34,21 +34,6 @@ export interface InvocationOptions {
 }
 
 export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocation; errors: string[] };
-
-const SAFE_DEFAULTS: Config = {
-  region: 'ap-guangzhou',
-  endpoint: { protocol: 'https://', host: 'trtc.tencentcloudapi.com' },
-  upstreamTimeoutMs: 5000,
-  deadlineMarginMs: 500,
-  timeLimitMs: 10_000,
-  logLevel: 'info',
-  batchConcurrency: 4,
-  batchRatePerSecond: 19,
-  trtcRatePerSecond: 19.2,
-  idempotencyTtlSeconds: 86_400,
-  idempotencyCacheSize: 10_000,
-  corsAllowedOrigins: [],
-};
 
 let sharedStore: { key: string; store: IdempotencyStore } | undefined;
 
@@ -84,7 +69,7 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   const startedAt = options.startedAt ?? Date.now();
   const id = typeof context?.request_id === 'string' && context.request_id !== '' ? context.request_id : randomUUID();
   const loaded = loadConfig(env);
-  const config = loaded.ok ? loaded.config : SAFE_DEFAULTS;
+  const config = loaded.ok ? loaded.config : DEFAULTS;
   const secrets = (): string[] => [...secretValues(env), ...configSecrets(config)];
   const log = createLogger({ level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}) }, { request_id: id });
   const mask = (text: string): string => maskSecrets(text, secrets());

@@ -12,7 +12,7 @@
  * - no answer, a reset, HTTP 5xx: the network or TRTC itself.
  * `GET /healthz?deep=1` on the standalone server runs the same probe.
  */
-import { withoutStack } from './errors';
+import { ProbeFailedError } from './errors';
 import type { Invocation } from './pipeline';
 import type { TroubleReport } from './report';
 import { classifyUpstream, type UpstreamKind } from './trtc/classify';
@@ -63,15 +63,6 @@ export interface ProbeReport {
 export interface ProbeResult {
   readonly Timer: { readonly TriggerName: string };
   readonly Probe: ProbeReport;
-}
-
-/** Thrown when the probe finds the function unable to send reports, so the invocation shows as failed in monitoring. */
-export class ProbeFailedError extends Error {
-  override readonly name = 'ProbeFailedError';
-  constructor(message: string) {
-    super(message);
-    withoutStack(this);
-  }
 }
 
 const PROVES = 'TRTC answered a parameter error to an incomplete CreateTroubleInfo: the signature, the run role\'s permission and the action (2019-07-22) are all in order';

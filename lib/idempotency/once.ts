@@ -13,7 +13,8 @@
  */
 import { sleep } from '../deadline';
 import type { Logger } from '../log';
-import { failed, type Failure, type Outcome } from '../outcome';
+import { inProgress, keyReused, storeUnavailable } from '../failures';
+import { failed, type Outcome } from '../outcome';
 import type { TroubleReport } from '../report';
 import { RECORDING_ATTEMPTS_AFTER_UNCONFIRMED, RECORDING_ATTEMPTS_FIRST_DELIVERY } from '../trtc/policy';
 import { fingerprint } from './keys';
@@ -40,35 +41,6 @@ const STORE_RETRY_BASE_MS = 50;
 const STORE_RETRY_CAP_MS = 400;
 /** The longest the store write is retried (within the deadline), so the answer is not held back for long. */
 export const STORE_RETRY_BUDGET_MS = 1000;
-
-export function storeUnavailable(kind: string): Failure {
-  return {
-    status: 503,
-    code: 'ServiceUnavailable.IdempotencyStore',
-    message: `the idempotency store (${kind}) could not be reached, so the report was not sent (it might be a duplicate); retry later`,
-    retryable: true,
-    retryAfterSeconds: 1,
-  };
-}
-
-export function inProgress(): Failure {
-  return {
-    status: 409,
-    code: 'ResourceInUse.IdempotencyKey',
-    message: 'the same report (idempotency key) is being recorded by another request right now; retry later',
-    retryable: true,
-    retryAfterSeconds: 1,
-  };
-}
-
-export function keyReused(): Failure {
-  return {
-    status: 422,
-    code: 'InvalidParameter.IdempotencyKeyReused',
-    message: 'this Idempotency-Key was already used for a different report',
-    retryable: false,
-  };
-}
 
 /** The store call, or an IdempotencyStoreError once `ms` (the time left) have passed without an answer. */
 export function withinTime<T>(call: () => Promise<T>, ms: number, kind: string): Promise<T> {

@@ -1,7 +1,7 @@
 /**
  * The retry policy and the final answer for each kind of upstream failure (README: "Retries").
  */
-import { noCallSlot } from '../failures';
+import { failure, noCallSlot } from '../failures';
 import type { Failure } from '../outcome';
 import type { UpstreamFailure, UpstreamKind } from './classify';
 
@@ -57,42 +57,39 @@ const AUTH_HINTS: Readonly<Record<string, string>> = {
 
 /** The answer to give once no more attempts will be made. */
 export function finalFailure(upstream: UpstreamFailure): Failure {
-  const rid = upstream.requestId ? { upstreamRequestId: upstream.requestId } : {};
+  const details = { code: upstream.code, upstreamRequestId: upstream.requestId };
   const code = upstream.code;
   const said = code ? `TRTC answered ${code}: ${upstream.message}` : upstream.message;
   switch (upstream.kind) {
     case 'throttled':
-      return { status: 429, code: code ?? 'RequestLimitExceeded', message: `${said} (over TRTC's request rate limit; retry later)`, retryable: true, retryAfterSeconds: 1, ...rid };
+      return failure('throttled', `${said} (over TRTC's request rate limit; retry later)`, details);
     case 'transport':
-      return { status: 502, code: code ?? 'UpstreamError', message: upstream.message, retryable: true, ...rid };
+      return failure('upstreamError', upstream.message, details);
     case 'timeout':
-      return { status: 504, code: 'UpstreamTimeout', message: upstream.message, retryable: true, ...rid };
+      return failure('outOfTime', upstream.message, { upstreamRequestId: upstream.requestId });
     case 'internal':
-      return { status: 502, code: code ?? 'InternalError', message: said, retryable: true, ...rid };
+      return failure('upstreamInternal', said, details);
     case 'unavailable':
-      return { status: 503, code: code ?? 'ServiceUnavailable', message: said, retryable: true, ...rid };
+      return failure('upstreamUnavailable', said, details);
     case 'signature-expired':
-      return { status: 502, code: code ?? 'AuthFailure.SignatureExpire', message: `${said} (check the host clock)`, retryable: true, ...rid };
+      return failure('signatureExpired', `${said} (check the host clock)`, details);
     case 'token':
     case 'auth': {
       const hint = (code && AUTH_HINTS[code]) ?? 'the role or the keys are wrong';
-      return { status: 500, code: code ?? 'AuthFailure', message: `${said} (${hint})`, retryable: true, needsFix: true, ...rid };
+      return failure('upstreamAuth', `${said} (${hint})`, details);
     }
     case 'credentials':
-      return { status: 500, code: 'InternalError.Configuration', message: upstream.message, retryable: true, needsFix: true, ...rid };
+      return failure('misconfigured', upstream.message, { upstreamRequestId: upstream.requestId });
     case 'action-unavailable':
-      return {
-        status: 502,
-        code: code ?? 'InvalidAction',
-        message: `CreateTroubleInfo (2019-07-22) is not available on this TRTC endpoint: ${said} (check TRTC_ENDPOINT and TENCENTCLOUD_REGION, or ask Tencent whether the action still exists)`,
-        retryable: true,
-        needsFix: true,
-        ...rid,
-      };
+      return failure(
+        'actionUnavailable',
+        `CreateTroubleInfo (2019-07-22) is not available on this TRTC endpoint: ${said} (check TRTC_ENDPOINT and TENCENTCLOUD_REGION, or ask Tencent whether the action still exists)`,
+        details,
+      );
     case 'parameter':
-      return { status: 400, code: code ?? 'InvalidParameter', message: said, retryable: false, ...rid };
+      return failure('invalidParameter', said, details);
     case 'rejected':
-      return { status: 502, code: code ?? 'UpstreamError', message: said, retryable: true, ...rid };
+      return failure('upstreamError', said, details);
     case 'quota':
       return noCallSlot(upstream.message, upstream.retryAfterMs ?? 1000);
   }

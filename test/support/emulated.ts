@@ -3,6 +3,7 @@
  * TRTC_ENDPOINT), set up in beforeAll and torn down in afterAll; `emulator.reset()` runs before each test.
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { CONFIG_VARIABLES } from '../../lib/config';
 import { throwawayCredential, TrtcEmulator, type EmulatorCredential } from '../../lib/dev/emulator';
 import { NO_CREDENTIALS, withEnv } from './env';
 
@@ -12,23 +13,7 @@ export interface Emulated {
 }
 
 /** Every variable the function reads besides credentials, unset, so a developer's shell cannot change a test. */
-export const FUNCTION_VARIABLES_UNSET: Readonly<Record<string, undefined>> = {
-  TENCENTCLOUD_REGION: undefined,
-  TRTC_ENDPOINT: undefined,
-  UPSTREAM_TIMEOUT_MS: undefined,
-  DEADLINE_MARGIN_MS: undefined,
-  TIME_LIMIT_MS: undefined,
-  LOG_LEVEL: undefined,
-  BATCH_CONCURRENCY: undefined,
-  BATCH_RATE_PER_SECOND: undefined,
-  TRTC_RATE_PER_SECOND: undefined,
-  REDIS_URL: undefined,
-  IDEMPOTENCY_TTL_SECONDS: undefined,
-  IDEMPOTENCY_CACHE_SIZE: undefined,
-  ALLOWED_SDK_APP_IDS: undefined,
-  AUTH_TOKEN: undefined,
-  CORS_ALLOWED_ORIGINS: undefined,
-};
+export const FUNCTION_VARIABLES_UNSET: Readonly<Record<string, undefined>> = Object.fromEntries(CONFIG_VARIABLES.map((name) => [name, undefined]));
 
 export function useEmulator(extraEnv: Readonly<Record<string, string | undefined>> = {}): Emulated {
   const credential = throwawayCredential();

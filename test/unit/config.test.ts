@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENDPOINT, DEFAULT_REGION, loadConfig, parseEndpoint, type Config, type ConfigResult } from '../../lib/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CONFIG_VARIABLES,
+  DEFAULT_ENDPOINT,
+  DEFAULT_LISTEN,
+  DEFAULT_REGION,
+  DEFAULTS,
+  LISTEN_VARIABLES,
+  loadConfig,
+  parseConfig,
+  parseEndpoint,
+  parseListenAddress,
+  type Config,
+  type ConfigResult,
+} from '../../lib/config';
 
 function configOf(result: ConfigResult): Config {
   if (!result.ok) throw new Error(`expected a config, got: ${result.errors.join('; ')}`);
@@ -135,5 +150,78 @@ describe('loadConfig: issue 8, items 9 and 12', () => {
 
   it('a printable AUTH_TOKEN of 16 characters or more is accepted (surrounding white space is trimmed)', () => {
     expect(configOf(loadConfig({ AUTH_TOKEN: '  0123456789abcdef!~  ' })).authToken).toBe('0123456789abcdef!~');
+  });
+});
+
+describe('DEFAULTS, the one place a default is written', () => {
+  it('is what an empty environment parses to', () => {
+    expect(configOf(parseConfig({}))).toStrictEqual(DEFAULTS);
+  });
+
+  /** The config field each variable sets ("—" in the README: unset by default). */
+  const FIELD: Readonly<Record<(typeof CONFIG_VARIABLES)[number], keyof Config>> = {
+    TENCENTCLOUD_REGION: 'region',
+    TRTC_ENDPOINT: 'endpoint',
+    UPSTREAM_TIMEOUT_MS: 'upstreamTimeoutMs',
+    DEADLINE_MARGIN_MS: 'deadlineMarginMs',
+    TIME_LIMIT_MS: 'timeLimitMs',
+    LOG_LEVEL: 'logLevel',
+    BATCH_CONCURRENCY: 'batchConcurrency',
+    BATCH_RATE_PER_SECOND: 'batchRatePerSecond',
+    TRTC_RATE_PER_SECOND: 'trtcRatePerSecond',
+    REDIS_URL: 'redisUrl',
+    IDEMPOTENCY_TTL_SECONDS: 'idempotencyTtlSeconds',
+    IDEMPOTENCY_CACHE_SIZE: 'idempotencyCacheSize',
+    ALLOWED_SDK_APP_IDS: 'allowedSdkAppIds',
+    AUTH_TOKEN: 'authToken',
+    CORS_ALLOWED_ORIGINS: 'corsAllowedOrigins',
+  };
+
+  /** The default column of the README's Configuration table, by the row's first variable (first row wins). */
+  function readmeDefaults(): Map<string, string> {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('## Configuration');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const defaults = new Map<string, string>();
+    for (const line of section.split('\n')) {
+      const cells = /^\| `([A-Z_]+)`[^|]*\| ([^|]*) \|/.exec(line);
+      if (cells && !defaults.has(cells[1]!)) defaults.set(cells[1]!, cells[2]!.trim());
+    }
+    return defaults;
+  }
+
+  it.each(CONFIG_VARIABLES)('matches the README default of %s', (name) => {
+    const value = DEFAULTS[FIELD[name]];
+    const shown = name === 'TRTC_ENDPOINT' ? `\`${DEFAULT_ENDPOINT}\`` : value === undefined || (Array.isArray(value) && value.length === 0) ? '—' : `\`${String(value)}\``;
+    expect(readmeDefaults().get(name)).toBe(shown);
+  });
+
+  it('matches the README defaults of PORT and HOST', () => {
+    expect(readmeDefaults().get('PORT')).toBe(`\`${DEFAULT_LISTEN.port}\`, \`${DEFAULT_LISTEN.host}\``);
+  });
+});
+
+describe('parseListenAddress (the standalone server)', () => {
+  it('defaults to port 9000 on every interface', () => {
+    expect(parseListenAddress({})).toStrictEqual({ ok: true, address: { port: 9000, host: '0.0.0.0' } });
+    expect(parseListenAddress({ PORT: ' ', HOST: '' })).toStrictEqual({ ok: true, address: DEFAULT_LISTEN });
+  });
+
+  it('reads PORT (0 picks a free port) and HOST', () => {
+    expect(parseListenAddress({ PORT: '0', HOST: ' 127.0.0.1 ' })).toStrictEqual({ ok: true, address: { port: 0, host: '127.0.0.1' } });
+    expect(parseListenAddress({ PORT: '65535' })).toMatchObject({ ok: true, address: { port: 65_535 } });
+  });
+
+  it.each(['65536', '-1', '80a', '1e3', '123456'])('refuses PORT=%s, naming the variable', (port) => {
+    expect(parseListenAddress({ PORT: port })).toStrictEqual({
+      ok: false,
+      errors: [`PORT must be a whole number from 0 to 65535, got "${port}"`],
+    });
+  });
+
+  it('reads only PORT and HOST', () => {
+    const read = new Set<string>();
+    parseListenAddress(new Proxy<Record<string, string | undefined>>({}, { get: (_t, name) => (typeof name === 'string' && read.add(name), undefined) }));
+    expect([...read].sort()).toEqual([...LISTEN_VARIABLES].sort());
   });
 });
