@@ -4,7 +4,7 @@
  */
 import { awsAlb, awsApiGatewayV1, awsHttpApiV2 } from './aws-http';
 import { direct } from './direct';
-import { ckafka, cmq, eventBridge, eventBridgeList } from './messages';
+import { ckafka, cmq, eventBridge, eventBridgeList } from './message-body';
 import { scfApiGateway, scfFunctionUrl } from './scf-http';
 import { timer } from './timer';
 import type { Adapted, EventSource, SourceName } from './types';
