@@ -3,7 +3,8 @@
  * CloudEvents-style envelope, alone or batched as `{EventList:[…]}`). Each message carries one report as JSON.
  */
 import { badRequest } from '../failures';
-import { isPlainRecord, parseJsonObject, type Parsed, type RawParams } from '../http/request';
+import { isPlainRecord, parseJsonObject } from '../parse/json';
+import type { Parsed, RawParams } from '../parse/parsed';
 import { defineSource, type BatchRecord } from './types';
 
 /** A report carried as a JSON string (msgBody) or, for EventBridge `data`, as an object. */

@@ -3,7 +3,8 @@
  * turns a claimed event into what the pipeline consumes (an HTTP request, a bare parameter object, batch records,
  * or a timer tick).
  */
-import type { HttpRequest, Parsed, RawParams } from '../http/request';
+import type { HttpRequest } from '../http/request';
+import type { Parsed, RawParams } from '../parse/parsed';
 
 export type HttpAnswerFormat = 'integration' | 'alb' | 'alb-multi-value';
 
