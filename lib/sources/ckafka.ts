@@ -1,5 +1,5 @@
 /** CKafka (`Records[].Ckafka`): each message's msgBody carries one report as JSON; its identity is topic/partition/offset. */
-import { messageOf, notAMessage, recordsOf, reportFromMessage, scalar } from './message-body';
+import { messageOf, messageRecord, notAMessage, recordsOf, reportFromMessage, scalar } from './message-body';
 import { defineSource, type BatchRecord } from './types';
 
 export interface CkafkaMessage {
@@ -20,7 +20,7 @@ export function isCkafkaEvent(event: unknown): event is CkafkaEvent {
   return recordsOf(event, 'Ckafka') !== undefined;
 }
 
-/** topic/partition/offset identifies a Kafka message; it is the idempotency key of its report. */
+/** topic/partition/offset identifies a Kafka message; with its report's fingerprint, it is the report's idempotency key. */
 export function ckafkaIdentity(m: CkafkaMessage): string | undefined {
   const topic = scalar(m.topic);
   const partition = scalar(m.partition ?? m.Partition);
@@ -33,7 +33,6 @@ export const ckafka = defineSource('ckafka', isCkafkaEvent, (event) => ({
   records: event.Records.map((record, index): BatchRecord => {
     const m: CkafkaMessage | undefined = messageOf(record, 'Ckafka');
     if (m === undefined) return notAMessage(index, 'CKafka');
-    const identity = ckafkaIdentity(m);
-    return { index, ...(identity ? { messageKey: identity } : {}), params: reportFromMessage(m.msgBody, 'Ckafka.msgBody') };
+    return messageRecord(index, 'ckafka', ckafkaIdentity(m), reportFromMessage(m.msgBody, 'Ckafka.msgBody'));
   }),
 }));

@@ -1,5 +1,5 @@
 /** Legacy CMQ (`Records[].CMQ`): each message's msgBody carries one report as JSON; its identity is msgId. */
-import { messageOf, notAMessage, recordsOf, reportFromMessage, scalar } from './message-body';
+import { messageOf, messageRecord, notAMessage, recordsOf, reportFromMessage, scalar } from './message-body';
 import { defineSource, type BatchRecord } from './types';
 
 export interface CmqMessage {
@@ -22,7 +22,6 @@ export const cmq = defineSource('cmq', isCmqEvent, (event) => ({
   records: event.Records.map((record, index): BatchRecord => {
     const m: CmqMessage | undefined = messageOf(record, 'CMQ');
     if (m === undefined) return notAMessage(index, 'CMQ');
-    const id = scalar(m.msgId);
-    return { index, ...(id ? { messageKey: id } : {}), params: reportFromMessage(m.msgBody, 'CMQ.msgBody') };
+    return messageRecord(index, 'cmq', scalar(m.msgId), reportFromMessage(m.msgBody, 'CMQ.msgBody'));
   }),
 }));

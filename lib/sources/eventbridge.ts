@@ -3,10 +3,9 @@
  * `{EventList:[…]}`. The report is `data`, or the JSON string `data.msgBody` (TDMQ connector); the identity is
  * source/id.
  */
-import { badRequest } from '../failures';
 import { isPlainRecord } from '../parse/json';
 import type { Parsed, RawParams } from '../parse/parsed';
-import { reportFromMessage, scalar } from './message-body';
+import { messageRecord, reportFromMessage, scalar, unreadableEntry } from './message-body';
 import { defineSource, type BatchRecord } from './types';
 
 export interface CloudEvent {
@@ -29,12 +28,11 @@ export function cloudEventReport(event: CloudEvent): Parsed<RawParams> {
 }
 
 function cloudEventRecord(event: unknown, index: number): BatchRecord {
-  if (!isCloudEvent(event)) {
-    return { index, params: { ok: false, failure: badRequest('EventList entry is not an EventBridge event (specversion, source, data)') } };
-  }
-  // An event id is unique only within its source (CloudEvents): the identity is both.
+  if (!isCloudEvent(event)) return unreadableEntry(index, 'EventList entry is not an EventBridge event (specversion, source, data)');
+  // An event id is unique only within its source (CloudEvents): the identity is both. A message keeps its key
+  // whether EventBridge delivered it alone or in an EventList, so both key it under 'eventbridge'.
   const id = scalar(event.id);
-  return { index, ...(id ? { messageKey: `${event.source}/${id}` } : {}), params: cloudEventReport(event) };
+  return messageRecord(index, 'eventbridge', id ? `${event.source}/${id}` : undefined, cloudEventReport(event));
 }
 
 export const eventBridge = defineSource('eventbridge', isCloudEvent, (event) => ({

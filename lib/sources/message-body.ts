@@ -4,9 +4,10 @@
  * its own.
  */
 import { badRequest } from '../failures';
+import { messageKeyOf, reportKey } from '../idempotency/keys';
 import { isPlainRecord, parseJsonObject } from '../parse/json';
 import type { Parsed, RawParams } from '../parse/parsed';
-import type { BatchRecord } from './types';
+import type { BatchRecord, SourceName } from './types';
 
 /** A report carried as a JSON string (msgBody) or, for EventBridge `data`, as an object. */
 export function reportFromMessage(body: unknown, what: string): Parsed<RawParams> {
@@ -38,7 +39,20 @@ export function messageOf(record: unknown, key: string): Record<string, unknown>
 }
 
 export function notAMessage(index: number, what: string): BatchRecord {
-  return { index, params: { ok: false, failure: badRequest(`Records[${index}] is not a ${what} message`) } };
+  return unreadableEntry(index, `Records[${index}] is not a ${what} message`);
+}
+
+/** A batch entry that is not a message at all: a poison record, without identity. */
+export function unreadableEntry(index: number, reason: string): BatchRecord {
+  return { index, idempotencyKey: reportKey, params: { ok: false, failure: badRequest(reason) } };
+}
+
+/**
+ * The record of a message at `index`: its identity when it has one, and its idempotency key, derived from the
+ * identity under `keySource` (the source that gives the identity its meaning) or, without one, from the report.
+ */
+export function messageRecord(index: number, keySource: SourceName, identity: string | undefined, params: Parsed<RawParams>): BatchRecord {
+  return { index, ...(identity ? { identity } : {}), idempotencyKey: messageKeyOf(keySource, identity), params };
 }
 
 export function scalar(value: unknown): string | undefined {
