@@ -12,7 +12,8 @@ import { keyReused } from './idempotency/once';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
-import type { BatchRecord, SourceName } from './sources/types';
+import type { SourceName } from './sources/names';
+import type { BatchRecord } from './sources/types';
 import { readCredentials } from './trtc/credentials';
 
 /** Longest message key shown in a summary line (the store key hashes long ones anyway), in characters. */

@@ -9,7 +9,8 @@ import { direct } from './direct';
 import { eventBridge, eventBridgeList } from './eventbridge';
 import { scfApiGateway, scfFunctionUrl } from './scf-http';
 import { timer } from './timer';
-import type { Adapted, EventSource, SourceName } from './types';
+import type { SourceName } from './names';
+import type { Adapted, EventSource } from './types';
 
 export const SOURCES: readonly EventSource[] = [
   scfFunctionUrl,

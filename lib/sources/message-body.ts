@@ -7,7 +7,8 @@ import { badRequest } from '../failures';
 import { messageKeyOf, reportKey } from '../idempotency/keys';
 import { isPlainRecord, parseJsonObject } from '../parse/json';
 import type { Parsed, RawParams } from '../parse/parsed';
-import type { BatchRecord, SourceName } from './types';
+import type { SourceName } from './names';
+import type { BatchRecord } from './types';
 
 /** A report carried as a JSON string (msgBody) or, for EventBridge `data`, as an object. */
 export function reportFromMessage(body: unknown, what: string): Parsed<RawParams> {

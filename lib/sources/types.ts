@@ -6,21 +6,9 @@
 import type { HttpRequest } from '../http/request';
 import type { ReportKeyOf } from '../idempotency/keys';
 import type { Parsed, RawParams } from '../parse/parsed';
+import type { SourceName } from './names';
 
 export type HttpAnswerFormat = 'integration' | 'alb' | 'alb-multi-value';
-
-export type SourceName =
-  | 'scf-function-url'
-  | 'scf-api-gateway'
-  | 'aws-api-gateway-v1'
-  | 'aws-http-api-v2'
-  | 'aws-alb'
-  | 'ckafka'
-  | 'cmq'
-  | 'eventbridge'
-  | 'eventbridge-list'
-  | 'timer'
-  | 'direct';
 
 /** One message of a batch: where it sits (for logs and the summary), its identity, its key, and its parameters. */
 export interface BatchRecord {
