@@ -8,11 +8,11 @@
  */
 import { BatchIncompleteError } from './errors';
 import { keyReused, misconfigured } from './failures';
-import { fingerprint, messageKey } from './idempotency/keys';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import { checkReport, deliverOnce, type Invocation } from './pipeline';
-import type { BatchRecord, SourceName } from './sources/types';
+import type { SourceName } from './sources/names';
+import type { BatchRecord } from './sources/types';
 import { readCredentials } from './trtc/credentials';
 
 /** Longest message key shown in a summary line (the store key hashes long ones anyway), in characters. */
@@ -63,7 +63,7 @@ function isPoison(failure: Failure): boolean {
 }
 
 function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
-  const key = record.messageKey !== undefined ? { key: capText(record.messageKey, MAX_SUMMARY_KEY_CHARS) } : {};
+  const key = record.identity !== undefined ? { key: capText(record.identity, MAX_SUMMARY_KEY_CHARS) } : {};
   if (outcome.ok) {
     return { index: record.index, ...key, status: 'sent', requestId: outcome.requestId, ...(outcome.replayed ? { replayed: true } : {}) };
   }
@@ -119,19 +119,14 @@ export async function processBatch(
     if (inv.deadline.remaining() < callEstimateMs()) {
       return {
         index: record.index,
-        ...(record.messageKey !== undefined ? { key: record.messageKey } : {}),
+        ...(record.identity !== undefined ? { key: record.identity } : {}),
         status: 'failed',
         error: { code: 'UpstreamTimeout', message: 'not attempted: the time left in this invocation would not cover a call' },
       };
     }
     const started = Date.now();
-    // A message keeps its identity whether EventBridge delivered it alone or in an EventList; its report's
-    // fingerprint is part of the key, so a reused identity never stands for another report.
-    const key =
-      record.messageKey !== undefined
-        ? messageKey(source === 'eventbridge-list' ? 'eventbridge' : source, record.messageKey, fingerprint(checked.report))
-        : undefined;
-    const outcome = await deliverOnce(checked.report, inv, key, `${inv.id}:${record.index}`);
+    // The adapter decided the key (message identity and report fingerprint, or the report alone).
+    const outcome = await deliverOnce(checked.report, inv, record.idempotencyKey(checked.report), `${inv.id}:${record.index}`);
     longestCallMs = Math.max(longestCallMs ?? 0, Date.now() - started);
     if (!outcome.ok && outcome.failure.needsFix) needsFix ??= outcome.failure;
     return resultOf(record, outcome);

@@ -7,34 +7,28 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectSource, SOURCES } from '../lib/sources';
-import type { SourceName } from '../lib/sources/types';
+import { SOURCE_TABLE, sourceOfSampleFile, type SourceName } from '../lib/sources/names';
 import { ROOT } from './support/bundle';
 
 const EVENTS = path.join(ROOT, 'events');
-const PREFIXES: readonly [string, SourceName | null][] = [
-  ['function-url-', 'scf-function-url'],
-  ['api-gateway-', 'scf-api-gateway'],
-  ['aws-apigw-v1-', 'aws-api-gateway-v1'],
-  ['aws-http-v2-', 'aws-http-api-v2'],
-  ['aws-alb-', 'aws-alb'],
-  ['ckafka-', 'ckafka'],
-  ['cmq-', 'cmq'],
-  ['eventbridge-list', 'eventbridge-list'],
-  ['eventbridge-', 'eventbridge'],
-  ['timer-', 'timer'],
-  ['direct-invoke', 'direct'],
-  ['unrecognised-', null],
-];
+/** Samples no adapter may claim. */
+const UNRECOGNISED = 'unrecognised-';
 
+/** The source a sample is named after (the table of source names), or null for an unrecognised one. */
 function ownerOf(file: string): SourceName | null {
-  const match = PREFIXES.find(([prefix]) => file.startsWith(prefix));
-  if (!match) throw new Error(`${file}: name it after its source (one of ${PREFIXES.map(([p]) => p).join(', ')})`);
-  return match[1];
+  if (file.startsWith(UNRECOGNISED)) return null;
+  const owner = sourceOfSampleFile(file);
+  if (!owner) throw new Error(`${file}: name it after its source (one of ${[...SOURCE_TABLE.map((r) => `${r.event}-`), UNRECOGNISED].join(', ')})`);
+  return owner;
 }
 
 const samples = readdirSync(EVENTS).filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json')).sort();
 
 describe('adapter matrix', () => {
+  it('registers exactly the sources of the table of source names', () => {
+    expect(SOURCES.map((s) => s.name).sort()).toEqual(SOURCE_TABLE.map((r) => r.name).sort());
+  });
+
   it('covers every source with at least one sample', () => {
     const owners = new Set(samples.map(ownerOf));
     for (const source of SOURCES) expect(owners, source.name).toContain(source.name);

@@ -8,23 +8,13 @@
  * deterministic. Options that do not apply to a source are errors ({@link optionProblems}), never ignored.
  */
 import { randomUUID } from 'node:crypto';
+import { GENERATED_SOURCES, type GeneratedSourceName } from '../sources/names';
 
-/** Every source the generator knows, in `--help` order. */
-export const EVENT_SOURCES = [
-  'function-url',
-  'api-gateway',
-  'direct',
-  'ckafka',
-  'cmq',
-  'eventbridge',
-  'eventbridge-list',
-  'timer',
-  'aws-apigw-v1',
-  'aws-http-v2',
-] as const;
+/** Every source the generator knows, in `--help` order (from the table of source names). */
+export const EVENT_SOURCES: readonly EventSourceName[] = GENERATED_SOURCES;
 
 /** A source name, as given on the command line. */
-export type EventSourceName = (typeof EVENT_SOURCES)[number];
+export type EventSourceName = GeneratedSourceName;
 
 /** One line per source for `--help`. */
 export const SOURCE_DESCRIPTIONS: Readonly<Record<EventSourceName, string>> = {

@@ -5,9 +5,10 @@
 import { badRequest, methodNotAllowed, unauthorized } from '../failures';
 import { callerKey } from '../idempotency/keys';
 import { failed, type Outcome } from '../outcome';
+import type { Parsed } from '../parse/parsed';
 import { submitReport, type Invocation } from '../pipeline';
 import { corsHeaders, isAuthorised, preflightHeaders } from './guard';
-import { httpParams, type HttpRequest, type Parsed } from './request';
+import { httpParams, type HttpRequest } from './request';
 import { outcomeResponse, type HttpResponse } from './response';
 
 export interface HttpResult {

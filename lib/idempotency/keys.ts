@@ -74,6 +74,18 @@ export function reportKey(report: Readonly<TroubleReport>): string {
   return `${KEY_NAMESPACE}report:${fingerprint(report)}`;
 }
 
+/** The store key of a checked report, as its source decided it: applied once the report is validated. */
+export type ReportKeyOf = (report: Readonly<TroubleReport>) => string;
+
+/**
+ * The key function of a batch message: {@link messageKey} of `source`, `identity` and the report's fingerprint
+ * when the message has an identity, {@link reportKey} otherwise.
+ */
+export function messageKeyOf(source: string, identity: string | undefined): ReportKeyOf {
+  if (identity === undefined || identity === '') return reportKey;
+  return (report) => messageKey(source, identity, fingerprint(report));
+}
+
 /**
  * The key for an HTTP caller's `Idempotency-Key` header: `trtc-trouble:v1:caller:<value>` (the value hashed when
  * long or unusual). Surrounding white space is not part of a header value and is trimmed; what remains must be

@@ -7,14 +7,14 @@
 import {
   decodeEventBody,
   isBase64Flag,
-  isPlainRecord,
   normaliseHeaders,
   normaliseQuery,
   parseQueryString,
   type HttpRequest,
-  type Parsed,
   type QueryValue,
 } from '../http/request';
+import { isPlainRecord } from '../parse/json';
+import type { Parsed } from '../parse/parsed';
 import { defineSource } from './types';
 
 export interface AwsV1Event {

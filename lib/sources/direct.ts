@@ -4,7 +4,8 @@
  * console's "Hello World" template, a COS notification) is reported as unrecognised instead of as eight missing
  * parameters.
  */
-import { isPlainRecord, type RawParams } from '../http/request';
+import { isPlainRecord } from '../parse/json';
+import type { RawParams } from '../parse/parsed';
 import { PARAMETER_NAMES } from '../report';
 import { defineSource } from './types';
 

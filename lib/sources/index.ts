@@ -3,11 +3,14 @@
  * test checks that every sample is claimed by exactly one source).
  */
 import { awsAlb, awsApiGatewayV1, awsHttpApiV2 } from './aws-http';
+import { ckafka } from './ckafka';
+import { cmq } from './cmq';
 import { direct } from './direct';
-import { ckafka, cmq, eventBridge, eventBridgeList } from './messages';
+import { eventBridge, eventBridgeList } from './eventbridge';
 import { scfApiGateway, scfFunctionUrl } from './scf-http';
 import { timer } from './timer';
-import type { Adapted, EventSource, SourceName } from './types';
+import type { SourceName } from './names';
+import type { Adapted, EventSource } from './types';
 
 export const SOURCES: readonly EventSource[] = [
   scfFunctionUrl,

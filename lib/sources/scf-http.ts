@@ -3,15 +3,9 @@
  * legacy API Gateway trigger (adds requestContext, queryStringParameters, headerParameters, pathParameters,
  * stageVariables and isBase64Encoded as true or "true").
  */
-import {
-  decodeEventBody,
-  isBase64Flag,
-  isPlainRecord,
-  normaliseHeaders,
-  normaliseQuery,
-  type HttpRequest,
-  type Parsed,
-} from '../http/request';
+import { decodeEventBody, isBase64Flag, normaliseHeaders, normaliseQuery, type HttpRequest } from '../http/request';
+import { isPlainRecord } from '../parse/json';
+import type { Parsed } from '../parse/parsed';
 import { isAwsAlbEvent, isAwsV1Event } from './aws-http';
 import { defineSource } from './types';
 

@@ -1,5 +1,5 @@
 /** The SCF Timer trigger: `{Type:"Timer", TriggerName, Time, Message}`. Not a report: acknowledged, never sent. */
-import { isPlainRecord } from '../http/request';
+import { isPlainRecord } from '../parse/json';
 import { defineSource } from './types';
 
 export interface TimerEvent {

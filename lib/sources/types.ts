@@ -3,29 +3,21 @@
  * turns a claimed event into what the pipeline consumes (an HTTP request, a bare parameter object, batch records,
  * or a timer tick).
  */
-import type { HttpRequest, Parsed, RawParams } from '../http/request';
+import type { HttpRequest } from '../http/request';
+import type { ReportKeyOf } from '../idempotency/keys';
+import type { Parsed, RawParams } from '../parse/parsed';
+import type { SourceName } from './names';
 
 export type HttpAnswerFormat = 'integration' | 'alb' | 'alb-multi-value';
 
-export type SourceName =
-  | 'scf-function-url'
-  | 'scf-api-gateway'
-  | 'aws-api-gateway-v1'
-  | 'aws-http-api-v2'
-  | 'aws-alb'
-  | 'ckafka'
-  | 'cmq'
-  | 'eventbridge'
-  | 'eventbridge-list'
-  | 'timer'
-  | 'direct';
-
-/** One message of a batch: where it sits (for logs and the summary), its identity, and its parameters. */
+/** One message of a batch: where it sits (for logs and the summary), its identity, its key, and its parameters. */
 export interface BatchRecord {
   /** Position in the batch, from 0. */
   readonly index: number;
-  /** Stable identity of the message (CKafka topic/partition/offset, EventBridge id, CMQ msgId), if it has one. */
-  readonly messageKey?: string;
+  /** Stable identity of the message (CKafka topic/partition/offset, EventBridge source/id, CMQ msgId), if it has one. */
+  readonly identity?: string;
+  /** The idempotency store key of the message's report once validated, as the adapter decided it. */
+  readonly idempotencyKey: ReportKeyOf;
   /** The parameters, or why the message could not be read as a report. */
   readonly params: Parsed<RawParams>;
 }

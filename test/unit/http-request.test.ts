@@ -9,11 +9,10 @@ import {
   mediaType,
   normaliseHeaders,
   normaliseQuery,
-  parseJsonObject,
-  repeatedTopLevelKeys,
   parseQueryString,
   type HttpRequest,
 } from '../../lib/http/request';
+import { parseJsonObject, repeatedTopLevelKeys } from '../../lib/parse/json';
 import { PARAMETER_NAMES, RepeatedValue, validateReport } from '../../lib/report';
 import {
   answer,

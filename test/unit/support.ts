@@ -4,7 +4,8 @@
  */
 import { expect } from 'vitest';
 import { handleHttp } from '../../lib/http/handle';
-import { httpParams, type Parsed, type RawParams } from '../../lib/http/request';
+import { httpParams } from '../../lib/http/request';
+import type { Parsed, RawParams } from '../../lib/parse/parsed';
 import { prepareInvocation } from '../../lib/invocation';
 import type { Invocation } from '../../lib/pipeline';
 import { describeProblems, validateReport, type ParameterProblem, type TroubleReport } from '../../lib/report';
