@@ -12,7 +12,8 @@
  * artefact's separate file (dist/redis.js), loaded on first use.
  */
 import type { Redis as RedisClient } from 'ioredis';
-import { MAX_RECONNECT_DELAY_MS, parseRedisUrl, type RedisTarget } from '../idempotency/redis';
+import { MAX_RECONNECT_DELAY_MS } from '../idempotency/redis';
+import { parseRedisUrl, type RedisTarget } from '../idempotency/redis-url';
 import type { RateLimiter, Reservation } from './limiter';
 
 // KEYS[1] the schedule; ARGV[1] the interval in µs; ARGV[2] the longest wait the caller accepts, in µs.
