@@ -1,22 +1,26 @@
 // Bundles the deployable entry points with esbuild: CommonJS, Node 18, minified.
-//   dist/index.js   the SCF event function (exports main_handler); no SDK, no ioredis
-//   dist/redis.js   ioredis, required by dist/index.js (and dist/server.js) only when REDIS_URL is set
+//   dist/index.js   the SCF event function (exports main_handler); no SDK, no ioredis, no Redis code beyond facades
+//   dist/redis.js   lib/redis/file.ts: ioredis with the Redis store's and the shared quota's cores, required by
+//                   dist/index.js (and dist/server.js) only when REDIS_URL is set
 //   dist/server.js  the standalone HTTP server (SCF web function, containers)
-// The deploy artifact is dist/index.js + dist/redis.js (dist/meta.json lists the outputs): our code reaches
-// ioredis only through a dynamic import, which the plugin below turns into require("./redis.js"), resolved next
-// to the bundle at run time.
+// The deploy artifact is dist/index.js + dist/redis.js (dist/meta.json lists the outputs): our code reaches the
+// Redis file only through the dynamic import in lib/redis/load.ts, which the plugin below turns into
+// require("./redis.js"), resolved next to the bundle at run time.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { gzipSync } from 'node:zlib';
 
+/** The one module that imports the Redis file's entry (lib/redis/file.ts). */
+const redisLoader = path.resolve('lib/redis/load.ts');
+
 const redisFile = {
-  name: 'ioredis-in-its-own-file',
+  name: 'redis-code-in-its-own-file',
   setup(b) {
     // A lazily evaluated stub that requires the separate file (a plain require, so Node resolves it next to the
-    // bundle and no ESM loader is involved).
-    b.onResolve({ filter: /^ioredis$/ }, (args) => (args.importer.includes('node_modules') ? undefined : { path: 'ioredis', namespace: 'redis-file' }));
+    // bundle and no ESM loader is involved). The entry of dist/redis.js itself is bundled as usual.
+    b.onResolve({ filter: /^\.\/file$/ }, (args) => (args.importer === redisLoader ? { path: 'redis-file', namespace: 'redis-file' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'redis-file' }, () => ({ contents: 'module.exports = require("./redis.js");', loader: 'js' }));
     b.onResolve({ filter: /^\.\/redis\.js$/ }, (args) => (args.namespace === 'redis-file' ? { path: './redis.js', external: true } : undefined));
   },
@@ -25,7 +29,7 @@ const redisFile = {
 export const entries = {
   index: 'handlers/index.ts',
   server: 'handlers/server.ts',
-  redis: createRequire(import.meta.url).resolve('ioredis'),
+  redis: 'lib/redis/file.ts',
 };
 /** The files of the deploy artifact (the SCF event function). */
 export const artifact = ['dist/index.js', 'dist/redis.js'];

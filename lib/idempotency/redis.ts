@@ -1,40 +1,23 @@
 /**
  * The shared idempotency store: Redis (e.g. TencentDB for Redis in the function's VPC), so every instance sees the
- * same keys.
+ * same keys. The protocol (Lua scripts, stored values) and the connection are in lib/idempotency/redis-store.ts,
+ * which ships in the artefact's separate file dist/redis.js with ioredis; this facade, in dist/index.js, checks
+ * the options and TTLs, loads that file on the first call (a cold start that never touches Redis does not read
+ * it) and makes every error the core throws, so they are this bundle's {@link IdempotencyStoreError}.
  *
- * Protocol, one Redis string per key, its value JSON:
- * - begin(): a Lua script: when the key is absent, or holds an unconfirmed record, it is claimed with
- *   `{"state":"in-progress","token":…}` PX inProgressTtlMs (the unconfirmed record is handed back); otherwise the
- *   value is returned: a completed record is a replay, anyone else's marker is "in progress".
- * - markUnconfirmed(): like complete(), with `{"state":"unconfirmed",…}`.
- * - hold(): a Lua script that only `PEXPIRE`s our marker (allowed when Redis is out of memory).
- * - complete(): a Lua script replaces the value with `{"state":"completed",…}` PX ttlMs only when it is still our
- *   marker or the key is gone; a newer owner's marker or an existing record is left alone.
- * - release(): a Lua script deletes the key only when it is still our marker.
- * All three are safe to repeat, so a command that reached Redis but whose answer was lost does no harm. A value
- * this store did not write makes begin() reject; complete() and release() leave such a value alone.
- *
- * Failure is fail-safe and quick: every problem (no connection within `connectTimeoutMs`, a command without an
- * answer within `commandTimeoutMs`, an error reply, an undecodable value) rejects with
- * {@link IdempotencyStoreError}, whose message names the server without credentials. Commands are never queued
- * while disconnected (`enableOfflineQueue: false`): a call waits for the connection at most `connectTimeoutMs`,
- * then each command at most `commandTimeoutMs` (begin() sends at most three). After a failed connection attempt
- * the client reconnects in the background with a backoff (50 ms doubling, capped at one second); until it
- * succeeds, calls fail at once with the last connection error instead of waiting.
- *
- * ioredis is loaded with a dynamic import on first use: a cold start that never touches Redis does not evaluate it
- * (esbuild turns the import into a lazy require in the CommonJS bundle).
+ * Failure is fail-safe and quick: every problem (the Redis file not loading, no connection within
+ * `connectTimeoutMs`, a command without an answer within `commandTimeoutMs`, an error reply, an undecodable value)
+ * rejects with {@link IdempotencyStoreError}, whose message names the server without credentials.
  */
-import { randomUUID } from 'node:crypto';
-import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+import { parseRedisUrl, type RedisTarget } from './redis-url';
+import type { RedisStoreCore, RedisStoreSettings, StoreErrors } from './redis-store';
+import { loadRedisFile } from '../redis/load';
 import { IdempotencyStoreError, type BeginResult, type CompletedRecord, type IdempotencyStore, type UnconfirmedRecord } from './store';
 
 /** Default {@link RedisIdempotencyStoreOptions.commandTimeoutMs}. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;
 /** Default {@link RedisIdempotencyStoreOptions.connectTimeoutMs}. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
-/** Longest wait between background reconnection attempts. */
-export const MAX_RECONNECT_DELAY_MS = 1_000;
 
 /** Options of {@link RedisIdempotencyStore}. */
 export interface RedisIdempotencyStoreOptions {
@@ -49,141 +32,6 @@ export interface RedisIdempotencyStoreOptions {
   readonly connectTimeoutMs?: number;
   /** Prepended to every key, e.g. to share one database between deployments; default none. */
   readonly keyPrefix?: string;
-}
-
-/** Where a Redis URL points, credentials apart. */
-export interface RedisTarget {
-  readonly tls: boolean;
-  readonly host: string;
-  readonly port: number;
-  readonly db: number;
-  readonly username?: string;
-  readonly password?: string;
-  /** The URL without credentials, for messages and logs: `redis://host:port/db`. */
-  readonly display: string;
-}
-
-/**
- * Parses a `redis://` or `rediss://` URL without loading ioredis.
- *
- * @throws TypeError with a message that never contains the URL's credentials.
- */
-export function parseRedisUrl(url: string): RedisTarget {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    throw new TypeError('REDIS_URL must be a URL such as redis://:password@host:6379/0 or rediss://… for TLS');
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new TypeError(`REDIS_URL must start with redis:// or rediss:// (TLS), got ${parsed.protocol}//`);
-  }
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  if (host === '') throw new TypeError('REDIS_URL must name a host');
-  if (parsed.search !== '' || parsed.hash !== '') throw new TypeError('REDIS_URL must not have a query string or fragment');
-  const port = parsed.port === '' ? 6379 : Number(parsed.port);
-  const path = parsed.pathname;
-  let db = 0;
-  if (path !== '' && path !== '/') {
-    const match = /^\/([0-9]{1,5})$/.exec(path);
-    if (match?.[1] === undefined) throw new TypeError('REDIS_URL path must be a database number, e.g. /0');
-    db = Number(match[1]);
-  }
-  const tls = parsed.protocol === 'rediss:';
-  let username: string | undefined;
-  let password: string | undefined;
-  try {
-    username = parsed.username === '' ? undefined : decodeURIComponent(parsed.username);
-    password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
-  } catch {
-    throw new TypeError('REDIS_URL user or password is not valid percent-encoding');
-  }
-  const display = `${tls ? 'rediss' : 'redis'}://${parsed.hostname}:${port}/${db}`;
-  return {
-    tls,
-    host,
-    port,
-    db,
-    display,
-    ...(username === undefined ? {} : { username }),
-    ...(password === undefined ? {} : { password }),
-  };
-}
-
-// KEYS[1] the key; ARGV[1] our in-progress marker, ARGV[2] the completed value, ARGV[3] its TTL in ms.
-const COMPLETE_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if current and current ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1`;
-
-// KEYS[1] the key; ARGV[1] our in-progress marker, ARGV[2] its TTL in ms. Claims an absent key or one holding an
-// unconfirmed record; answers {'claimed'} / {'claimed', previous value} / {'found', current value}.
-const BEGIN_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if not current then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return {'claimed'}
-end
-local ok, value = pcall(cjson.decode, current)
-if ok and type(value) == 'table' and value.state == 'unconfirmed' then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return {'claimed', current}
-end
-return {'found', current}`;
-
-// KEYS[1] the key; ARGV[1] our in-progress marker, ARGV[2] the new TTL in ms.
-const HOLD_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`;
-
-// KEYS[1] the key; ARGV[1] our in-progress marker.
-const RELEASE_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-type StoredValue =
-  | { readonly state: 'in-progress'; readonly token: string }
-  | { readonly state: 'completed'; readonly record: CompletedRecord }
-  | { readonly state: 'unconfirmed'; readonly record: UnconfirmedRecord };
-
-/** The exact in-progress marker for `token` (compared byte for byte by the scripts). */
-function markerOf(token: string): string {
-  return JSON.stringify({ state: 'in-progress', token });
-}
-
-function completedOf(record: CompletedRecord): string {
-  return JSON.stringify({
-    state: 'completed',
-    requestId: record.requestId,
-    fingerprint: record.fingerprint,
-    completedAt: record.completedAt,
-  });
-}
-
-function unconfirmedOf(record: UnconfirmedRecord): string {
-  return JSON.stringify({ state: 'unconfirmed', fingerprint: record.fingerprint, sends: record.sends, lastSentAt: record.lastSentAt });
-}
-
-function decode(raw: string): StoredValue | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (v['state'] === 'in-progress' && typeof v['token'] === 'string') return { state: 'in-progress', token: v['token'] };
-  const { requestId, fingerprint, completedAt } = v;
-  if (v['state'] === 'completed' && typeof requestId === 'string' && typeof fingerprint === 'string' && typeof completedAt === 'number') {
-    return { state: 'completed', record: { requestId, fingerprint, completedAt } };
-  }
-  const { sends, lastSentAt } = v;
-  if (v['state'] === 'unconfirmed' && typeof fingerprint === 'string' && typeof sends === 'number' && typeof lastSentAt === 'number') {
-    return { state: 'unconfirmed', record: { fingerprint, sends, lastSentAt } };
-  }
-  return undefined;
 }
 
 function checkedTtl(name: string, ms: number): number {
@@ -202,8 +50,8 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * Redis-backed {@link IdempotencyStore}; see the module comment for the protocol and the failure behaviour.
- * Constructing it only parses the URL: the connection is made on first use.
+ * Redis-backed {@link IdempotencyStore}; see lib/idempotency/redis-store.ts for the protocol and the failure
+ * behaviour. Constructing it only parses the URL: the Redis file is loaded and the connection made on first use.
  *
  * @example
  * const store = new RedisIdempotencyStore({ url: process.env.REDIS_URL });
@@ -215,101 +63,67 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   /** The server, without credentials, e.g. `redis://10.0.0.5:6379/0`. */
   readonly target: string;
   private readonly server: RedisTarget;
-  private readonly commandTimeoutMs: number;
-  private readonly connectTimeoutMs: number;
-  private readonly keyPrefix: string;
-  private clientPromise: Promise<RedisClient> | undefined;
-  /** The wait for a connection that calls arriving meanwhile share. */
-  private connecting: Promise<void> | undefined;
-  /** Why the last connection attempt failed, until the next 'ready'. */
-  private connectError: Error | undefined;
+  private readonly settings: RedisStoreSettings;
+  private readonly errors: StoreErrors = {
+    failed: (what) => this.error(what),
+    closed: () => new IdempotencyStoreError(`Redis idempotency store at ${this.target} is closed`),
+  };
+  private core: Promise<RedisStoreCore> | undefined;
   private closed = false;
 
   /** @throws TypeError for a malformed URL, RangeError for a bad timeout; neither message contains credentials. */
   constructor(options: RedisIdempotencyStoreOptions) {
     this.server = parseRedisUrl(options.url);
     this.target = this.server.display;
-    this.commandTimeoutMs = checkedTimeout('commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
-    this.connectTimeoutMs = checkedTimeout('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-    this.keyPrefix = options.keyPrefix ?? '';
+    this.settings = {
+      commandTimeoutMs: checkedTimeout('commandTimeoutMs', options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS),
+      connectTimeoutMs: checkedTimeout('connectTimeoutMs', options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
+      keyPrefix: options.keyPrefix ?? '',
+    };
   }
 
   /** {@inheritDoc IdempotencyStore.begin} */
   async begin(key: string, inProgressTtlMs: number): Promise<BeginResult> {
     const ttl = checkedTtl('inProgressTtlMs', inProgressTtlMs);
-    const client = await this.ready();
-    const stored = this.keyPrefix + key;
-    const token = randomUUID();
-    const marker = markerOf(token);
-    try {
-      const answer = await this.command('EVAL', client.eval(BEGIN_SCRIPT, 1, stored, marker, String(ttl)));
-      if (!Array.isArray(answer) || (answer[0] !== 'claimed' && answer[0] !== 'found')) throw this.error('answered begin with something unexpected');
-      const raw: unknown = answer[1];
-      if (answer[0] === 'claimed') {
-        if (typeof raw !== 'string') return { state: 'claimed', token };
-        const previous = decode(raw);
-        return previous?.state === 'unconfirmed' ? { state: 'claimed', token, unconfirmed: previous.record } : { state: 'claimed', token };
-      }
-      const value = typeof raw === 'string' ? decode(raw) : undefined;
-      if (value === undefined) throw this.error(`found a value it did not write under key ${stored.slice(0, 200)}`);
-      if (value.state === 'completed') return { state: 'completed', record: value.record };
-      // An unconfirmed record is always claimed by the script; anyone else's marker means in progress.
-      return value.state === 'in-progress' && value.token === token ? { state: 'claimed', token } : { state: 'in-progress' };
-    } catch (error) {
-      // A SET may have reached Redis although we saw no answer: free the key if it holds our marker, so a retry
-      // is not told "in progress" until the marker expires. Best effort, in the background, on the same connection
-      // (so after that SET).
-      client.eval(RELEASE_SCRIPT, 1, stored, marker).catch(() => undefined);
-      throw error;
-    }
+    return (await this.loaded()).begin(key, ttl);
   }
 
   /** {@inheritDoc IdempotencyStore.complete} Leaves a newer owner's marker or an existing record alone. */
   async complete(key: string, token: string, record: CompletedRecord, ttlMs: number): Promise<void> {
     const ttl = checkedTtl('ttlMs', ttlMs);
-    const client = await this.ready();
-    await this.command('EVAL', client.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, markerOf(token), completedOf(record), String(ttl)));
+    await (await this.loaded()).complete(key, token, record, ttl);
   }
 
   /** {@inheritDoc IdempotencyStore.markUnconfirmed} Leaves a newer owner's marker or an existing record alone. */
   async markUnconfirmed(key: string, token: string, record: UnconfirmedRecord, ttlMs: number): Promise<void> {
     const ttl = checkedTtl('ttlMs', ttlMs);
-    const client = await this.ready();
-    await this.command('EVAL', client.eval(COMPLETE_SCRIPT, 1, this.keyPrefix + key, markerOf(token), unconfirmedOf(record), String(ttl)));
+    await (await this.loaded()).markUnconfirmed(key, token, record, ttl);
   }
 
   /** {@inheritDoc IdempotencyStore.hold} Does nothing unless `token` still owns the key. */
   async hold(key: string, token: string, ttlMs: number): Promise<void> {
     const ttl = checkedTtl('ttlMs', ttlMs);
-    const client = await this.ready();
-    await this.command('EVAL', client.eval(HOLD_SCRIPT, 1, this.keyPrefix + key, markerOf(token), String(ttl)));
+    await (await this.loaded()).hold(key, token, ttl);
   }
 
   /** {@inheritDoc IdempotencyStore.release} Does nothing unless `token` still owns the key. */
   async release(key: string, token: string): Promise<void> {
-    const client = await this.ready();
-    await this.command('EVAL', client.eval(RELEASE_SCRIPT, 1, this.keyPrefix + key, markerOf(token)));
+    await (await this.loaded()).release(key, token);
   }
 
   /** Quits the connection (if one was ever made); later calls reject with {@link IdempotencyStoreError}. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const pending = this.clientPromise;
+    const pending = this.core;
     if (pending === undefined) return;
-    let client: RedisClient;
+    let core: RedisStoreCore;
     try {
-      client = await pending;
+      core = await pending;
     } catch {
-      return;
+      return; // The Redis file never loaded: there is no connection to close.
     }
-    try {
-      if (client.status === 'ready') await client.quit();
-    } catch {
-      // Quitting is a courtesy; disconnect below closes the socket regardless.
-    } finally {
-      client.disconnect();
-    }
+    await core.close();
   }
 
   /** An IdempotencyStoreError naming the server (never its credentials). */
@@ -322,93 +136,14 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     return new IdempotencyStoreError(message);
   }
 
-  private async command<T>(name: string, pending: Promise<T>): Promise<T> {
+  /** The core, from the Redis file loaded on first use; rejects once closed or when the file does not load. */
+  private async loaded(): Promise<RedisStoreCore> {
+    if (this.closed) throw this.errors.closed();
+    this.core ??= loadRedisFile().then(({ RedisStoreCore }) => new RedisStoreCore(this.server, this.settings, this.errors));
     try {
-      return await pending;
-    } catch (error) {
-      throw this.error(`failed (${name}): ${messageOf(error)}`);
-    }
-  }
-
-  private client(): Promise<RedisClient> {
-    this.clientPromise ??= import('ioredis').then(({ Redis }) => {
-      const { host, port, db, tls, username, password } = this.server;
-      const options: RedisOptions = {
-        host,
-        port,
-        db,
-        ...(username === undefined ? {} : { username }),
-        ...(password === undefined ? {} : { password }),
-        ...(tls ? { tls: {} } : {}),
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        enableReadyCheck: true,
-        maxRetriesPerRequest: 1,
-        autoResendUnfulfilledCommands: false,
-        commandTimeout: this.commandTimeoutMs,
-        connectTimeout: this.connectTimeoutMs,
-        retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS),
-      };
-      const client = new Redis(options);
-      // Errors are reported by the calls that meet them; this listener also keeps ioredis from printing them.
-      client.on('error', (error: Error) => {
-        // An error while not ready is a failed connection attempt; a ready connection breaking is not (it is
-        // simply reconnected, and calls wait for that).
-        if (client.status !== 'ready') this.connectError = error;
-      });
-      client.on('ready', () => {
-        this.connectError = undefined;
-      });
-      return client;
-    });
-    return this.clientPromise;
-  }
-
-  /**
-   * The client, connected and ready, within connectTimeoutMs. After a failed connection attempt, and until the
-   * background reconnection succeeds, fails at once with that failure: no call waits for a server known to be
-   * down.
-   */
-  private async ready(): Promise<RedisClient> {
-    if (this.closed) throw new IdempotencyStoreError(`Redis idempotency store at ${this.target} is closed`);
-    let client: RedisClient;
-    try {
-      client = await this.client();
+      return await this.core;
     } catch (error) {
       throw this.error(`could not be set up: ${messageOf(error)}`);
     }
-    if (client.status === 'ready') return client;
-    if (this.connectError !== undefined && client.status !== 'wait' && client.status !== 'end') {
-      throw this.error(`is unreachable: ${this.connectError.message}`);
-    }
-    // One wait shared by every call that arrives while connecting.
-    this.connecting ??= this.waitUntilReady(client).finally(() => {
-      this.connecting = undefined;
-    });
-    await this.connecting;
-    if (this.closed) throw new IdempotencyStoreError(`Redis idempotency store at ${this.target} is closed`);
-    return client;
-  }
-
-  private waitUntilReady(client: RedisClient): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const finish = (error?: Error): void => {
-        clearTimeout(timer);
-        client.off('ready', onReady);
-        client.off('error', onError);
-        client.off('end', onEnd);
-        if (error === undefined) resolve();
-        else reject(this.error(`is unreachable: ${error.message}`));
-      };
-      const onReady = (): void => finish();
-      const onError = (error: Error): void => finish(error);
-      const onEnd = (): void => finish(new Error('connection closed'));
-      const timer = setTimeout(() => finish(new Error(`no connection within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
-      client.once('ready', onReady);
-      client.once('error', onError);
-      client.once('end', onEnd);
-      // 'wait': never connected (lazyConnect); 'end': closed for good. Otherwise it is connecting or will reconnect.
-      if (client.status === 'wait' || client.status === 'end') client.connect().catch(() => undefined);
-    });
   }
 }

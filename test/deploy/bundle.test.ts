@@ -1,5 +1,6 @@
 /**
- * The deployable artefact: the files dist/meta.json lists (dist/index.js, and dist/redis.js which holds ioredis)
+ * The deployable artefact: the files dist/meta.json lists (dist/index.js, and dist/redis.js which holds ioredis
+ * with the Redis store's and the shared quota's cores; test/deploy/redis-artefact.test.ts runs both with Redis)
  * run from a folder of their own, exporting main_handler; dist/index.js carries no dev-time code, no SDK and no
  * ioredis; serverless.yml packages the artefact with the right runtime and handler.
  */
@@ -65,11 +66,12 @@ describe('dist/index.js', () => {
     }
   });
 
-  it('dist/redis.js is ioredis, loadable from the artefact folder', () => {
+  it('dist/redis.js holds the Redis cores, loadable from the artefact folder', () => {
     const dir = artifactFolder();
     try {
-      const out = execFileSync(process.execPath, ['-e', "process.stdout.write(typeof require('./redis.js').Redis)"], { cwd: dir, encoding: 'utf8' });
-      expect(out).toBe('function');
+      const script = "const f = require('./redis.js'); process.stdout.write(typeof f.RedisStoreCore + ' ' + typeof f.RedisScheduleCore)";
+      const out = execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+      expect(out).toBe('function function');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -83,5 +85,13 @@ describe('dist/index.js', () => {
     }
     expect(readFileSync(BUNDLE).length).toBeLessThanOrEqual(60 * 1024);
     expect(Object.keys(meta().outputs['dist/redis.js']!.inputs).some((f) => f.includes('node_modules/ioredis/'))).toBe(true);
+  });
+
+  it('shares no module with dist/redis.js: every class (errors included) exists once, so instanceof holds across them', () => {
+    const ours = (file: string): string[] => Object.keys(meta().outputs[file]!.inputs).filter((f) => !f.includes('node_modules/'));
+    const redis = ours('dist/redis.js');
+    expect(redis).toContain('lib/idempotency/redis-store.ts');
+    expect(redis).toContain('lib/quota/redis-schedule.ts');
+    expect(ours('dist/index.js').filter((f) => redis.includes(f))).toEqual([]);
   });
 });

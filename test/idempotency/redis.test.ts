@@ -1,7 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseRedisUrl, RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from '../../lib/idempotency/redis';
+import { RedisIdempotencyStore, type RedisIdempotencyStoreOptions } from '../../lib/idempotency/redis';
+import { parseRedisUrl } from '../../lib/idempotency/redis-url';
 import { IdempotencyStoreError } from '../../lib/idempotency/store';
 import { clearProxyEnv, describeWithRedis, freePort, rawCommand, redisServerBinary, startRedisServer, type RedisServer } from '../support/redis-server';
 import { describeStoreContract, LONG_TTL_MS, recordOf, tokenOf, uniqueKey } from '../support/store-contract';
