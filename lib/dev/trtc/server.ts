@@ -35,7 +35,7 @@ import {
   signingKey,
   stringToSign,
   utcDate,
-} from './tc3';
+} from '../tc3';
 
 /** The action served by the emulator. */
 export const EMULATED_ACTION = 'CreateTroubleInfo';
