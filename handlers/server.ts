@@ -35,7 +35,7 @@ import { payloadTooLarge, requestTimeout } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { MAX_BODY_BYTES, parseQueryString } from '../lib/http/request';
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
-import { configurationOutcome, logInvocation, prepareInvocation } from '../lib/invocation';
+import { openInvocation, type OpenedInvocation } from '../lib/invocation';
 import { createLogger, type Logger } from '../lib/log';
 import { failed, type Outcome } from '../lib/outcome';
 import { clientErrorStatus, rawErrorResponse } from '../lib/server/client-error';
@@ -142,19 +142,32 @@ export function notFoundResponse(path: string, requestId: string): HttpResponse 
   return jsonResponse(404, { Response: { Error: { Code: 'ResourceNotFound', Message: message }, RequestId: requestId } });
 }
 
+/**
+ * The invocation of one request (the shared opening, lib/invocation.ts), with the server's client, environment and
+ * log sink. The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
+ */
+function openRequest(options: ServerOptions, requestId: string, startedAt: number, fields: Record<string, unknown> = {}): OpenedInvocation {
+  return openInvocation(
+    { request_id: requestId },
+    SERVER_SOURCE,
+    {
+      startedAt,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.client ? { client: options.client } : {}),
+      ...(options.write ? { write: options.write } : {}),
+    },
+    fields,
+  );
+}
+
 /** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
 async function deepHealthResponse(options: ServerOptions, requestId: string, startedAt: number): Promise<HttpResponse> {
-  const prepared = prepareInvocation({ request_id: requestId }, {
-    startedAt,
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.client ? { client: options.client } : {}),
-    ...(options.write ? { write: options.write } : {}),
-  });
-  if (!prepared.ok) {
-    return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: prepared.inv.mask(prepared.errors.join('; ')) } });
+  const opened = openRequest(options, requestId, startedAt);
+  if (!opened.ok) {
+    return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: opened.inv.mask(opened.errors.join('; ')) } });
   }
-  const probe = await probeUpstream(prepared.inv);
-  prepared.inv.log[probe.healthy ? 'info' : 'error']('health probe', { verdict: probe.verdict, code: probe.upstreamCode, ...(probe.healthy ? {} : { message: probe.detail }) });
+  const probe = await probeUpstream(opened.inv);
+  opened.inv.log[probe.healthy ? 'info' : 'error']('health probe', { verdict: probe.verdict, code: probe.upstreamCode, ...(probe.healthy ? {} : { message: probe.detail }) });
   return jsonResponse(probe.healthy ? 200 : 503, { status: probe.healthy ? 'ok' : 'unhealthy', probe });
 }
 
@@ -200,19 +213,11 @@ async function serve(
       break;
   }
 
-  // The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
-  const prepared = prepareInvocation({ request_id: requestId }, {
-    startedAt,
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.client ? { client: options.client } : {}),
-    ...(options.write ? { write: options.write } : {}),
-  });
-  const { inv } = prepared;
-  const finish = (outcome: Outcome | undefined): void =>
-    logInvocation(inv, SERVER_SOURCE, outcome, startedAt, { method, path, http_request_id: requestId });
+  const opened = openRequest(options, requestId, startedAt, { method, path, http_request_id: requestId });
+  const { inv, finish } = opened;
 
-  if (!prepared.ok) {
-    const outcome = configurationOutcome(prepared.errors);
+  if (!opened.ok) {
+    const outcome = opened.misconfigured;
     send(res, outcomeResponse(outcome, inv.id), requestId, closing());
     finish(outcome);
     return;
