@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { throwawayCredential, TrtcEmulator } from '../lib/dev/trtc/server';
+import { throwawayCredential, TrtcEmulator } from '../lib/dev/trtc';
 import { ROOT } from './support/bundle';
 import { NO_CREDENTIALS } from './support/env';
 

@@ -3,7 +3,7 @@
  * TRTC_ENDPOINT), set up in beforeAll and torn down in afterAll; `emulator.reset()` runs before each test.
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { throwawayCredential, TrtcEmulator, type EmulatorCredential } from '../../lib/dev/trtc/server';
+import { throwawayCredential, TrtcEmulator, type EmulatorCredential } from '../../lib/dev/trtc';
 import { NO_CREDENTIALS, withEnv } from './env';
 
 export interface Emulated {

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { npmOptionsHint, parseCommandLine, UsageError, wholeNumberOption } from './args';
-import type { EmulatorFault, TroubleRecord } from '../trtc/server';
+import type { EmulatorFault, TroubleRecord } from '../trtc';
 import { applyEnv, localTrtc } from '../trtc/local';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -4,7 +4,8 @@
  * emulator on loopback with throwaway temporary keys. Dev-time only, never bundled.
  */
 import { readCredentials } from '../../trtc/credentials';
-import { throwawayCredential, TrtcEmulator } from './server';
+import { throwawayCredential } from './auth';
+import { TrtcEmulator } from './server';
 
 export interface LocalTrtc {
   /** Environment variables to run the function with (undefined: unset it; see {@link applyEnv}). */
