@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { throwawayCredential, TrtcEmulator } from '../lib/dev/emulator';
+import { throwawayCredential, TrtcEmulator } from '../lib/dev/trtc';
 import { startCountingProxy } from '../test/support/counting-proxy';
 import { startRateLimitedUpstream } from '../test/support/rate-limited-upstream';
 

@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { throwawayCredential, TrtcEmulator } from '../lib/dev/emulator';
+import { throwawayCredential, TrtcEmulator } from '../lib/dev/trtc';
 
 export interface LoadOptions {
   readonly seconds: number;

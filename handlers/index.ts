@@ -12,7 +12,7 @@ import { ReportNotRecordedError } from '../lib/errors';
 import { unexpected, unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { formatAnswer, outcomeResponse } from '../lib/http/response';
-import { configurationOutcome, logInvocation, prepareInvocation, type ScfContext } from '../lib/invocation';
+import { openInvocation, type ScfContext } from '../lib/invocation';
 import { failed, toEnvelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
 import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
@@ -28,15 +28,12 @@ function unexpectedOutcome(error: unknown): Outcome {
 
 export async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
   const startedAt = Date.now();
-  const prepared = prepareInvocation(context, { startedAt });
-  const { inv } = prepared;
   const detected = detectSource(event);
-  const source = detected?.source ?? 'unknown';
-  const finish = (outcome: Outcome | undefined, extra: Record<string, unknown> = {}): void =>
-    logInvocation(inv, source, outcome, startedAt, extra);
+  const opened = openInvocation(context, detected?.source ?? 'unknown', { startedAt });
+  const { inv, finish } = opened;
 
-  if (!prepared.ok) {
-    const outcome = configurationOutcome(prepared.errors);
+  if (!opened.ok) {
+    const outcome = opened.misconfigured;
     finish(outcome);
     if (detected?.adapted.kind === 'http') return formatAnswer(outcomeResponse(outcome, inv.id), detected.adapted.format);
     throw new ReportNotRecordedError(toEnvelope(outcome, inv.id), inv.mask);

@@ -29,19 +29,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { loadConfig, parseListenAddress } from '../lib/config';
 import { FAILURES, payloadTooLarge, requestTimeout, unexpected } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
-import { MAX_BODY_BYTES, normaliseHeaders, parseQueryString, type HttpRequest } from '../lib/http/request';
+import { MAX_BODY_BYTES, parseQueryString } from '../lib/http/request';
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../lib/http/response';
-import { configurationOutcome, logInvocation, prepareInvocation } from '../lib/invocation';
+import { openInvocation, type OpenedInvocation } from '../lib/invocation';
 import { createLogger, type Logger } from '../lib/log';
 import { failed, type Outcome } from '../lib/outcome';
+import { clientErrorStatus, rawErrorResponse } from '../lib/server/client-error';
+import { exitOnSignals, listen, type ListenAddress, type StartedServer } from '../lib/server/lifecycle';
+import { declaredLength, DRAIN_LIMITS, pickRequestId, readBody, splitTarget, toHttpRequest } from '../lib/server/read-request';
+import { send } from '../lib/server/write-response';
 import { probeUpstream } from '../lib/timer';
 import type { TroubleInfoClient } from '../lib/trtc/client';
 import { secretValues } from '../lib/trtc/credentials';
+
+export { closeGracefully, SHUTDOWN_GRACE_MS, type StartedServer } from '../lib/server/lifecycle';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -58,20 +63,7 @@ export interface ServerOptions {
 }
 
 /** Where {@link startServer} listens, plus the {@link ServerOptions}. */
-export interface StartOptions extends ServerOptions {
-  /** TCP port; 0 picks a free one (see {@link StartedServer.address}). */
-  readonly port: number;
-  readonly host: string;
-}
-
-/** A listening server. */
-export interface StartedServer {
-  readonly server: http.Server;
-  /** The bound address, with the actual port. */
-  readonly address: AddressInfo;
-  /** A URL a local client can use (a wildcard host is shown as loopback). */
-  readonly url: string;
-}
+export interface StartOptions extends ServerOptions, ListenAddress {}
 
 /** The `source` of this server's invocation log lines. */
 export const SERVER_SOURCE = 'http-server';
@@ -81,8 +73,6 @@ export const REPORT_PATH = '/';
 export const HEALTH_PATH = '/healthz';
 /** Where the OpenAPI description is served. */
 export const OPENAPI_PATH = '/openapi.json';
-/** The longest a shutdown waits for in-flight requests before closing their connections. */
-export const SHUTDOWN_GRACE_MS = 30_000;
 
 /**
  * Server timeouts. Headers must arrive within 15 s and the whole request (with its ≤ 64 KiB body) within 30 s,
@@ -97,53 +87,6 @@ export const SERVER_TIMEOUTS = { headersTimeoutMs: 15_000, requestTimeoutMs: 30_
  */
 export const TIMEOUT_CHECK_INTERVAL_MS = 250;
 export const REQUEST_TIMEOUT_BACKSTOP_MS = 2_000;
-
-/** How much of a too-large body is read and dropped, and for how long, so the client can read the 413. */
-export const DRAIN_LIMITS = { bytes: 1024 * 1024, timeoutMs: 5_000 } as const;
-
-const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-
-/** The `X-Request-Id` header when it is a sane token (1–128 visible ASCII characters), else a fresh UUID. */
-export function pickRequestId(header: string | readonly string[] | undefined, generate: () => string = randomUUID): string {
-  const value = typeof header === 'string' ? header.trim() : undefined;
-  return value !== undefined && REQUEST_ID.test(value) ? value : generate();
-}
-
-/** Splits a request target (`/path?query`, or absolute-form `http://host/path?query`) into path and raw query. */
-export function splitTarget(target: string | undefined): { path: string; rawQuery: string } {
-  let rest = target ?? '/';
-  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(rest);
-  if (absolute) rest = rest.slice(absolute[0].length);
-  const hash = rest.indexOf('#');
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const question = rest.indexOf('?');
-  const path = question >= 0 ? rest.slice(0, question) : rest;
-  return { path: path === '' ? '/' : path, rawQuery: question >= 0 ? rest.slice(question + 1) : '' };
-}
-
-/** The Content-Length a request declares, when it declares a valid one. */
-export function declaredLength(header: string | undefined): number | undefined {
-  return header !== undefined && /^[0-9]{1,15}$/.test(header.trim()) ? Number(header.trim()) : undefined;
-}
-
-/** The pipeline's view of a real HTTP request. */
-export function toHttpRequest(
-  method: string | undefined,
-  target: string | undefined,
-  headers: IncomingMessage['headers'],
-  body: Buffer | undefined,
-  requestId: string,
-): HttpRequest {
-  const { path, rawQuery } = splitTarget(target);
-  return {
-    method: (method ?? 'GET').toUpperCase(),
-    path,
-    headers: normaliseHeaders(headers),
-    query: parseQueryString(rawQuery),
-    body,
-    requestId,
-  };
-}
 
 /** What a request path is for. */
 export type Route = 'report' | 'health' | 'openapi' | 'not-found';
@@ -196,149 +139,33 @@ export function notFoundResponse(path: string, requestId: string): HttpResponse 
   return jsonResponse(status, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } });
 }
 
-/** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
-async function deepHealthResponse(options: ServerOptions, requestId: string, startedAt: number): Promise<HttpResponse> {
-  const prepared = prepareInvocation({ request_id: requestId }, {
-    startedAt,
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.client ? { client: options.client } : {}),
-    ...(options.write ? { write: options.write } : {}),
-  });
-  if (!prepared.ok) {
-    return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: prepared.inv.mask(prepared.errors.join('; ')) } });
-  }
-  const probe = await probeUpstream(prepared.inv);
-  prepared.inv.log[probe.healthy ? 'info' : 'error']('health probe', { verdict: probe.verdict, code: probe.upstreamCode, ...(probe.healthy ? {} : { message: probe.detail }) });
-  return jsonResponse(probe.healthy ? 200 : 503, { status: probe.healthy ? 'ok' : 'unhealthy', probe });
-}
-
-/** The status Node's HTTP parser errors deserve, or undefined when the connection should just be dropped. */
-export function clientErrorStatus(code: string | undefined): 400 | 408 | 413 | 431 | undefined {
-  switch (code) {
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'ETIMEDOUT':
-      return undefined;
-    case 'HPE_HEADER_OVERFLOW':
-      return 431;
-    case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return 408;
-    case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
-      return 413;
-    default:
-      return 400;
-  }
-}
-
-/** A complete raw HTTP/1.1 error response (for errors raised before Node created a request object). */
-export function rawErrorResponse(status: 400 | 408 | 413 | 431, requestId: string): string {
-  const reasons = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' } as const;
-  const messages = {
-    400: 'the request is not valid HTTP/1.1',
-    408: 'the request was not received in time',
-    413: 'the request is too large',
-    431: 'the request headers are too large',
-  } as const;
-  const body = JSON.stringify({ Response: { Error: { Code: 'InvalidParameter', Message: messages[status] }, RequestId: requestId } });
-  return (
-    `HTTP/1.1 ${String(status)} ${reasons[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-    `Content-Length: ${String(Buffer.byteLength(body))}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`
+/**
+ * The invocation of one request (the shared opening, lib/invocation.ts), with the server's client, environment and
+ * log sink. The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
+ */
+function openRequest(options: ServerOptions, requestId: string, startedAt: number, fields: Record<string, unknown> = {}): OpenedInvocation {
+  return openInvocation(
+    { request_id: requestId },
+    SERVER_SOURCE,
+    {
+      startedAt,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.client ? { client: options.client } : {}),
+      ...(options.write ? { write: options.write } : {}),
+    },
+    fields,
   );
 }
 
-/** A body read to the end, a body over the cap (drained: the rest was read and dropped), a vanished or too slow client. */
-export type BodyRead =
-  | { readonly kind: 'body'; readonly body: Buffer | undefined }
-  | { readonly kind: 'too-large'; readonly drained: boolean }
-  | { readonly kind: 'aborted' }
-  | { readonly kind: 'timeout' };
-
-/** Limits for {@link readBody}. */
-export interface BodyLimits {
-  readonly maxBytes: number;
-  /** The whole body must have arrived this many ms from now, else the read ends with `timeout`. */
-  readonly timeoutMs?: number;
-  readonly drainBytes: number;
-  readonly drainTimeoutMs: number;
-  /** True when the client is waiting for `100 Continue` that will not come: nothing will be sent to drain. */
-  readonly withheld?: boolean;
-}
-
-/**
- * Reads a request body with a hard cap. Past the cap nothing more is kept: the rest is read and dropped until the
- * request ends (drained), or until `drainBytes` more arrived or `drainTimeoutMs` passed (not drained: the caller
- * closes the connection). Never rejects.
- */
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<BodyRead> {
-  return new Promise((resolve) => {
-    const declared = declaredLength(req.headers['content-length']);
-    let over = declared !== undefined && declared > limits.maxBytes;
-    if (over && (limits.withheld === true || (declared ?? 0) > limits.maxBytes + limits.drainBytes)) {
-      resolve({ kind: 'too-large', drained: limits.withheld === true });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const startDrainTimer = (): void => {
-      timer = setTimeout(() => settle({ kind: 'too-large', drained: false }), limits.drainTimeoutMs);
-    };
-    const settle = (result: BodyRead): void => {
-      if (settled) return;
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      clearTimeout(slow);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('close', onClose);
-      req.off('error', onError);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (!over && size > limits.maxBytes) {
-        over = true;
-        chunks.length = 0;
-        startDrainTimer();
-      }
-      if (!over) chunks.push(chunk);
-      else if (size > limits.maxBytes + limits.drainBytes) settle({ kind: 'too-large', drained: false });
-    };
-    const onEnd = (): void => {
-      settle(over ? { kind: 'too-large', drained: true } : { kind: 'body', body: size === 0 ? undefined : Buffer.concat(chunks, size) });
-    };
-    const onClose = (): void => {
-      if (req.complete) onEnd();
-      else settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
-    };
-    const onError = (): void => settle(over ? { kind: 'too-large', drained: false } : { kind: 'aborted' });
-    const slow = limits.timeoutMs === undefined ? undefined : setTimeout(() => settle({ kind: 'timeout' }), Math.max(0, limits.timeoutMs));
-    req.once('close', () => clearTimeout(slow));
-    if (over) startDrainTimer();
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('close', onClose);
-    req.on('error', onError);
-  });
-}
-
-/** Writes a response with the request id (and `Connection: close` when asked). Never throws. */
-function send(res: ServerResponse, response: HttpResponse, requestId: string, close: boolean): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = Buffer.from(response.body, 'utf8');
-  const headers: Record<string, string> = {
-    ...response.headers,
-    'X-Request-Id': requestId,
-    'Content-Length': String(body.length),
-    ...(close ? { Connection: 'close' } : {}),
-  };
-  try {
-    res.writeHead(response.statusCode, headers);
-    res.end(body);
-  } catch {
-    res.destroy();
+/** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
+async function deepHealthResponse(options: ServerOptions, requestId: string, startedAt: number): Promise<HttpResponse> {
+  const opened = openRequest(options, requestId, startedAt);
+  if (!opened.ok) {
+    return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: opened.inv.mask(opened.errors.join('; ')) } });
   }
+  const probe = await probeUpstream(opened.inv);
+  opened.inv.log[probe.healthy ? 'info' : 'error']('health probe', { verdict: probe.verdict, code: probe.upstreamCode, ...(probe.healthy ? {} : { message: probe.detail }) });
+  return jsonResponse(probe.healthy ? 200 : 503, { status: probe.healthy ? 'ok' : 'unhealthy', probe });
 }
 
 interface Served {
@@ -383,19 +210,11 @@ async function serve(
       break;
   }
 
-  // The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
-  const prepared = prepareInvocation({ request_id: requestId }, {
-    startedAt,
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.client ? { client: options.client } : {}),
-    ...(options.write ? { write: options.write } : {}),
-  });
-  const { inv } = prepared;
-  const finish = (outcome: Outcome | undefined): void =>
-    logInvocation(inv, SERVER_SOURCE, outcome, startedAt, { method, path, http_request_id: requestId });
+  const opened = openRequest(options, requestId, startedAt, { method, path, http_request_id: requestId });
+  const { inv, finish } = opened;
 
-  if (!prepared.ok) {
-    const outcome = configurationOutcome(prepared.errors);
+  if (!opened.ok) {
+    const outcome = opened.misconfigured;
     send(res, outcomeResponse(outcome, inv.id), requestId, closing());
     finish(outcome);
     return;
@@ -503,82 +322,11 @@ export function createServer(options: ServerOptions = {}): http.Server {
   return server;
 }
 
-/** `http://host:port`, with a wildcard host (0.0.0.0, ::) shown as loopback. */
-export function displayUrl(address: AddressInfo): string {
-  const host = address.address === '0.0.0.0' || address.address === '' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${String(address.port)}`;
-}
-
-/** Makes `server` listen; resolves once listening (after logging the "listening" line). */
-function listen(server: http.Server, options: StartOptions, log: Logger): Promise<StartedServer> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error): void => reject(error);
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      // Accept errors (EMFILE...) after startup must not crash the process.
-      server.on('error', (error: Error) => log.error('server error', { error }));
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('the server has no TCP address'));
-        return;
-      }
-      const url = displayUrl(address);
-      log.info('listening', { host: address.address, port: address.port, url });
-      resolve({ server, address, url });
-    });
-  });
-}
-
 /** Creates the server and listens; resolves once listening (after logging the "listening" line). */
 export function startServer(options: StartOptions): Promise<StartedServer> {
   return listen(createServer(options), options, serverLogger(options));
 }
 
-/**
- * Stops accepting connections, closes idle keep-alive connections, and waits for in-flight requests (whose answers
- * carry `Connection: close`). Resolves true when all finished, false when `graceMs` passed and the remaining
- * connections were closed.
- */
-export function closeGracefully(server: http.Server, graceMs: number = SHUTDOWN_GRACE_MS): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.closeAllConnections();
-      resolve(false);
-    }, graceMs);
-    server.close(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-    server.closeIdleConnections();
-  });
-}
-
-/**
- * On SIGTERM or SIGINT: shuts down gracefully, runs `cleanup`, and exits 0 (1 when in-flight requests had to be cut
- * off). A second signal exits at once.
- */
-export function exitOnSignals(server: http.Server, log: Logger, cleanup: () => Promise<void> = async () => {}): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn('second signal: exiting now', { signal });
-      process.exit(1);
-    }
-    stopping = true;
-    log.info('shutting down', { signal });
-    closeGracefully(server)
-      .then(async (clean) => {
-        await cleanup().catch((error: unknown) => log.warn('cleanup failed', { error }));
-        log.info('stopped', { clean });
-        process.exit(clean ? 0 : 1);
-      })
-      .catch(() => process.exit(1));
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-}
 
 function main(): void {
   const log = serverLogger({});

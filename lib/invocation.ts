@@ -121,3 +121,28 @@ export function logInvocation(
 export function configurationOutcome(errors: readonly string[]): Outcome {
   return failed(misconfigured(`invalid configuration: ${errors.join('; ')}`));
 }
+
+/**
+ * The opening every entry shares (main_handler, each request of the standalone server): prepare the invocation,
+ * and bind the one log line per invocation to its source and start. `misconfigured` is the configuration failure
+ * (a 500 naming every bad variable) when the configuration is invalid, and then nothing else may run.
+ */
+export type OpenedInvocation = {
+  readonly inv: Invocation;
+  /** Writes the invocation's one log line; `extra` is added to the `fields` given to {@link openInvocation}. */
+  readonly finish: (outcome: Outcome | undefined, extra?: Record<string, unknown>) => void;
+} & ({ readonly ok: true } | { readonly ok: false; readonly errors: readonly string[]; readonly misconfigured: Outcome });
+
+export function openInvocation(
+  context: ScfContext | undefined,
+  source: string,
+  options: InvocationOptions & { readonly startedAt: number },
+  fields: Record<string, unknown> = {},
+): OpenedInvocation {
+  const prepared = prepareInvocation(context, options);
+  const { inv } = prepared;
+  const finish = (outcome: Outcome | undefined, extra: Record<string, unknown> = {}): void =>
+    logInvocation(inv, source, outcome, options.startedAt, { ...fields, ...extra });
+  if (prepared.ok) return { ok: true, inv, finish };
+  return { ok: false, inv, finish, errors: prepared.errors, misconfigured: configurationOutcome(prepared.errors) };
+}

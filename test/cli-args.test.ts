@@ -1,11 +1,11 @@
 /**
- * The dev CLIs' command-line parsing (lib/dev/cli-args.ts on node:util parseArgs, and the parsers of `npm start` and
+ * The dev CLIs' command-line parsing (lib/dev/cli/args.ts on node:util parseArgs, and the parsers of `npm start` and
  * `npm run invoke`): every mistake is a one-line UsageError naming the flag; pure functions, no process.
  */
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, UsageError } from '../lib/dev/cli-args';
-import { parseInvokeArgs } from '../lib/dev/invoke-cli';
-import { parseStartArgs, START_HOST } from '../lib/dev/start-cli';
+import { parseCommandLine, UsageError } from '../lib/dev/cli/args';
+import { parseInvokeArgs } from '../lib/dev/cli/invoke';
+import { parseStartArgs, START_HOST } from '../lib/dev/cli/start';
 
 const OPTIONS = { RoomId: { type: 'string' }, form: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 

@@ -1,5 +1,5 @@
 /**
- * The event generator (lib/dev/generate-event.ts) and its CLI: every source's shape (checked against the samples
+ * The event generator (lib/dev/cli/generate-event.ts) and its CLI: every source's shape (checked against the samples
  * in events/ and the platform reference), the report inside decoded independently (Base64, form, query, msgBody),
  * batches and poisoned records, CLI errors. The HTTP and direct events are also run through the built bundle's
  * main_handler against the TRTC emulator, so the generator is proven against the real function.
@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, parseCli, type CliIo } from '../lib/dev/generate-event-cli';
+import { main, parseCli, type CliIo } from '../lib/dev/cli/event';
 import {
   EVENT_SOURCES,
   generateEvent,
   GenerateEventError,
   type EventSourceName,
   type GenerateOptions,
-} from '../lib/dev/generate-event';
+} from '../lib/dev/cli/generate-event';
 import { validateReport } from '../lib/report';
 import { loadBundle, ROOT } from './support/bundle';
 import { useEmulator } from './support/emulated';
@@ -480,10 +480,10 @@ describe('npm run event (generate-event-cli)', () => {
 
   it('as a process (tsx): JSON on stdout and exit 0; a bad source is exit 2 on stderr', () => {
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    const ok = spawnSync(tsx, ['lib/dev/generate-event-cli.ts', 'cmq', '--records', '2'], { cwd: ROOT, encoding: 'utf8' });
+    const ok = spawnSync(tsx, ['lib/dev/cli/event.ts', 'cmq', '--records', '2'], { cwd: ROOT, encoding: 'utf8' });
     expect(ok.status, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as { Records: unknown[] }).Records).toHaveLength(2);
-    const bad = spawnSync(tsx, ['lib/dev/generate-event-cli.ts', 'kafka'], { cwd: ROOT, encoding: 'utf8' });
+    const bad = spawnSync(tsx, ['lib/dev/cli/event.ts', 'kafka'], { cwd: ROOT, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toContain('unknown source "kafka"');

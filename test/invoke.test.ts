@@ -1,5 +1,5 @@
 /**
- * `npm run invoke`'s runner (lib/dev/invoke-cli.ts) as a user runs it, in a child process: no credentials in the
+ * `npm run invoke`'s runner (lib/dev/cli/invoke.ts) as a user runs it, in a child process: no credentials in the
  * environment, so it starts the embedded emulator, says so on stderr, and prints the function's result on stdout
  * (an HTTP body decoded); the parameters TRTC recorded and a REPORT line on stderr; a sample's expectation file sets
  * the scene (faults, environment) it documents unless --no-scene; `-` reads stdin; --fail, --emulator, --help.
@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAIL_EXIT_CODE } from '../lib/dev/invoke-cli';
+import { FAIL_EXIT_CODE } from '../lib/dev/cli/invoke';
 import { ROOT } from './support/bundle';
 import { NO_CREDENTIALS } from './support/env';
 
@@ -24,7 +24,7 @@ function invoke(args: readonly string[], options: { stdin?: string; env?: Record
   Object.assign(env, options.env);
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
   return new Promise((resolve) => {
-    const child = execFile(tsx, ['lib/dev/invoke-cli.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
+    const child = execFile(tsx, ['lib/dev/cli/invoke.ts', ...args], { cwd: ROOT, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
     child.stdin?.end(options.stdin ?? '');

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EmulatorFault } from '../lib/dev/emulator';
+import type { EmulatorFault } from '../lib/dev/trtc';
 import { PARAMETER_NAMES } from '../lib/report';
 import { loadBundle, ROOT } from './support/bundle';
 import { useEmulator } from './support/emulated';

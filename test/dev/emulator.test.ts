@@ -8,7 +8,7 @@ import {
   throwawayCredential,
   type EmulatorCredential,
   type EmulatorFault,
-} from '../../lib/dev/emulator';
+} from '../../lib/dev/trtc';
 import { authorizationHeader, signRequest, signature, signingKey, stringToSign, canonicalRequest } from '../../lib/dev/tc3';
 
 // The SDK wraps every request in HttpsProxyAgent(process.env.http_proxy) when no agent is given.

@@ -4,7 +4,7 @@
  * parameters, in that order. A parameter error proves the first three; nothing is ever recorded.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
+import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
 import { prepareInvocation } from '../../lib/invocation';
 import { HttpTroubleInfoClient } from '../../lib/trtc/client';
 import { probeUpstream, runProbe } from '../../lib/timer';

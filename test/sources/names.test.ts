@@ -1,6 +1,6 @@
 /** The one table of source names: the names of logs and the registry, the generator's and the sample files' short names. */
 import { describe, expect, it } from 'vitest';
-import { EVENT_SOURCES } from '../../lib/dev/generate-event';
+import { EVENT_SOURCES } from '../../lib/dev/cli/generate-event';
 import { GENERATED_SOURCES, SOURCE_TABLE, sourceOfSampleFile } from '../../lib/sources/names';
 
 describe('table of source names', () => {

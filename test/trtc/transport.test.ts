@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
+import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
 import { parseEndpoint, type Endpoint } from '../../lib/config';
 import { classifyUpstream } from '../../lib/trtc/classify';
 import { HttpTroubleInfoClient } from '../../lib/trtc/client';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { TrtcEmulator } from '../emulator';
+import { TrtcEmulator } from '../trtc';
 import { ScfApiServer, type ScfCall } from './api-server';
 import type { CkafkaDelivery } from './ckafka';
 import { LocalScf } from './local-scf';

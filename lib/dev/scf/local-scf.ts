@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { throwawayCredential, type EmulatorCredential, type TrtcEmulator } from '../emulator';
+import { throwawayCredential, type EmulatorCredential, type TrtcEmulator } from '../trtc';
 import { extractPackage } from './code-package';
 import { scfError } from './api-error';
 import { CkafkaTopic, type CkafkaEvent } from './ckafka';

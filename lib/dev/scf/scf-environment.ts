@@ -2,7 +2,7 @@
  * What SCF gives a function (pure): the process environment of an instance (scf-platform.md §3) and the
  * context of an invocation (request_id, time_limit_in_ms from Timeout, memory_limit_in_mb, …).
  */
-import type { EmulatorCredential } from '../emulator';
+import type { EmulatorCredential } from '../trtc';
 import type { FunctionRecord } from './records';
 
 export interface InstanceSetting {

@@ -3,8 +3,9 @@
  * credentials are in the environment, otherwise (or when `forceEmulator`, the tools' `--emulator`) the embedded
  * emulator on loopback with throwaway temporary keys. Dev-time only, never bundled.
  */
-import { readCredentials } from '../trtc/credentials';
-import { throwawayCredential, TrtcEmulator } from './emulator';
+import { readCredentials } from '../../trtc/credentials';
+import { throwawayCredential } from './auth';
+import { TrtcEmulator } from './server';
 
 export interface LocalTrtc {
   /** Environment variables to run the function with (undefined: unset it; see {@link applyEnv}). */

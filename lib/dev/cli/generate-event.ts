@@ -8,7 +8,7 @@
  * deterministic. Options that do not apply to a source are errors ({@link optionProblems}), never ignored.
  */
 import { randomUUID } from 'node:crypto';
-import { GENERATED_SOURCES, type GeneratedSourceName } from '../sources/names';
+import { GENERATED_SOURCES, type GeneratedSourceName } from '../../sources/names';
 
 /** Every source the generator knows, in `--help` order (from the table of source names). */
 export const EVENT_SOURCES: readonly EventSourceName[] = GENERATED_SOURCES;

@@ -9,11 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { npmOptionsHint, parseCommandLine, UsageError, wholeNumberOption } from './cli-args';
-import type { EmulatorFault, TroubleRecord } from './emulator';
-import { applyEnv, localTrtc } from './local-trtc';
+import { npmOptionsHint, parseCommandLine, UsageError, wholeNumberOption } from './args';
+import type { EmulatorFault, TroubleRecord } from '../trtc';
+import { applyEnv, localTrtc } from '../trtc/local';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BUNDLE = path.join(ROOT, 'dist', 'index.js');
 
 /** `context.memory_limit_in_mb` of a local run, shown in the REPORT line. */

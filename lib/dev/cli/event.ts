@@ -5,8 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { PARAMETER_NAMES } from '../report';
-import { UsageError, usageErrorOf } from './cli-args';
+import { PARAMETER_NAMES } from '../../report';
+import { UsageError, usageErrorOf } from './args';
 import {
   EVENT_SOURCES,
   GenerateEventError,
@@ -90,7 +90,7 @@ export type CliRequest =
       readonly compact: boolean;
     };
 
-export { UsageError } from './cli-args';
+export { UsageError } from './args';
 
 const REPORT_FLAGS: ReadonlySet<string> = new Set(PARAMETER_NAMES);
 const VALUE_FLAGS = ['json', 'json-file', 'method', 'base64-flag', 'idempotency-key', 'records', 'trigger-name', 'message', 'out'] as const;

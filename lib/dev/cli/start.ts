@@ -12,11 +12,11 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { closeGracefully as CloseGracefully, startServer as StartServer } from '../../handlers/server';
-import { npmOptionsHint, parseCommandLine, UsageError, wholeNumberOption } from './cli-args';
-import { applyEnv, localTrtc } from './local-trtc';
+import type { closeGracefully as CloseGracefully, startServer as StartServer } from '../../../handlers/server';
+import { npmOptionsHint, parseCommandLine, UsageError, wholeNumberOption } from './args';
+import { applyEnv, localTrtc } from '../trtc/local';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..', '..');
 const BUNDLE = path.join(ROOT, 'dist', 'server.js');
 /** Where `npm start` listens unless `--host` says otherwise: loopback only, for a developer's machine. */
 export const START_HOST = '127.0.0.1';
