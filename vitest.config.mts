@@ -1,4 +1,4 @@
-// Vitest runs on the development Node (>= 20.19, package.json engines); test/node18.test.ts runs the built bundle on
+// Vitest runs on the development Node (>= 20.19, package.json engines); test/bundle/node18.test.ts runs the built bundle on
 // SCF's Node 18.15 separately. `.mts`: this file is ESM, and the package is CommonJS (the bundle's format).
 import { defineConfig } from 'vitest/config';
 

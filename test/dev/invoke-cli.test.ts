@@ -8,9 +8,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FAIL_EXIT_CODE } from '../lib/dev/invoke-cli';
-import { ROOT } from './support/bundle';
-import { NO_CREDENTIALS } from './support/env';
+import { FAIL_EXIT_CODE } from '../../lib/dev/invoke-cli';
+import { ROOT } from '../support/bundle';
+import { NO_CREDENTIALS } from '../support/env';
 
 interface Run {
   code: number;

@@ -1,7 +1,7 @@
 /**
  * openapi.yaml, the OpenAPI 3.1 description of the HTTP API: valid by a real OpenAPI validator
  * (@seriousme/openapi-schema-validator), and true to what the function does. Every HTTP sample in events/ runs
- * through the built bundle (dist/index.js) against the embedded TRTC emulator, as test/samples.test.ts does, and its
+ * through the built bundle (dist/index.js) against the embedded TRTC emulator, as test/bundle/samples.test.ts does, and its
  * actual answer must be one the document describes for that method on `/`: a documented status, a body that
  * validates against that response's JSON Schema (ajv, draft 2020-12, OpenAPI 3.1's dialect), and only documented
  * extra headers. The parameters of each sample must also be accepted by the request schema exactly when the
@@ -15,13 +15,13 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { EmulatorFault } from '../lib/dev/emulator';
-import { httpParams, mediaType } from '../lib/http/request';
-import { detectSource } from '../lib/sources';
-import { loadBundle, ROOT } from './support/bundle';
-import { useEmulator } from './support/emulated';
-import { withEnv } from './support/env';
-import { captureStdout } from './support/logs';
+import type { EmulatorFault } from '../../lib/dev/emulator';
+import { httpParams, mediaType } from '../../lib/http/request';
+import { detectSource } from '../../lib/sources';
+import { loadBundle, ROOT } from '../support/bundle';
+import { useEmulator } from '../support/emulated';
+import { withEnv } from '../support/env';
+import { captureStdout } from '../support/logs';
 
 type Json = Record<string, unknown>;
 interface Operation {

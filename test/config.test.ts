@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENDPOINT, DEFAULT_REGION, loadConfig, parseEndpoint, type Config, type ConfigResult } from '../../lib/config';
+import { DEFAULT_ENDPOINT, DEFAULT_REGION, loadConfig, parseEndpoint, type Config, type ConfigResult } from '../lib/config';
 
 function configOf(result: ConfigResult): Config {
   if (!result.ok) throw new Error(`expected a config, got: ${result.errors.join('; ')}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogLevel } from '../../lib/config';
-import { createLogger, REDACTED, redact, type Logger } from '../../lib/log';
+import type { LogLevel } from '../lib/config';
+import { createLogger, REDACTED, redact, type Logger } from '../lib/log';
 
 const SECRET_KEY_VALUE = 'tcSecretKeyValue-9f8e7d6c5b4a';
 const TOKEN_VALUE = 'tcSessionTokenValue-0123456789abcdef';

@@ -6,9 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectSource, SOURCES } from '../lib/sources';
-import type { SourceName } from '../lib/sources/types';
-import { ROOT } from './support/bundle';
+import { detectSource, SOURCES } from '../../lib/sources';
+import type { SourceName } from '../../lib/sources/types';
+import { ROOT } from '../support/bundle';
 
 const EVENTS = path.join(ROOT, 'events');
 const PREFIXES: readonly [string, SourceName | null][] = [

@@ -23,7 +23,7 @@ import { loadBundle, ROOT, type MainHandler } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
 import { NO_CREDENTIALS, withEnv } from '../support/env';
 import { rawCommand, startRedisServer, type RedisServer } from '../support/redis-server';
-import { closedPortUrl, distinctReport } from './support';
+import { closedPortUrl, distinctReport } from '../support/reliability';
 
 const TIME_LIMIT_MS = 3000;
 const MAX_DELIVERIES = 3;

@@ -17,11 +17,11 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../lib/dev/emulator';
-import { BUNDLE, ROOT } from './support/bundle';
-import { FUNCTION_VARIABLES_UNSET } from './support/emulated';
-import { startRateLimitedUpstream, type RateLimitedUpstream } from './support/rate-limited-upstream';
-import { startRedisServer, type RedisServer } from './support/redis-server';
+import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
+import { BUNDLE, ROOT } from '../support/bundle';
+import { FUNCTION_VARIABLES_UNSET } from '../support/emulated';
+import { startRateLimitedUpstream, type RateLimitedUpstream } from '../support/rate-limited-upstream';
+import { startRedisServer, type RedisServer } from '../support/redis-server';
 
 interface Answer {
   status: number;

@@ -3,9 +3,9 @@
  * `npm run invoke`): every mistake is a one-line UsageError naming the flag; pure functions, no process.
  */
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, UsageError } from '../lib/dev/cli-args';
-import { parseInvokeArgs } from '../lib/dev/invoke-cli';
-import { parseStartArgs, START_HOST } from '../lib/dev/start-cli';
+import { parseCommandLine, UsageError } from '../../lib/dev/cli-args';
+import { parseInvokeArgs } from '../../lib/dev/invoke-cli';
+import { parseStartArgs, START_HOST } from '../../lib/dev/start-cli';
 
 const OPTIONS = { RoomId: { type: 'string' }, form: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadBundle } from './support/bundle';
-import { useEmulator } from './support/emulated';
-import { withEnv } from './support/env';
-import { captureStdout } from './support/logs';
+import { loadBundle } from '../support/bundle';
+import { useEmulator } from '../support/emulated';
+import { withEnv } from '../support/env';
+import { captureStdout } from '../support/logs';
 
 const { emulator } = useEmulator({ IDEMPOTENCY_TTL_SECONDS: '0' });
 const TOKEN = 'tok_4f9c2b7e8a1d6053e2b9c4a7';

@@ -4,7 +4,7 @@ import { submitReport } from '../../lib/pipeline';
 import { direct, isDirectEvent } from '../../lib/sources/direct';
 import { isScfApiGatewayEvent, isScfFunctionUrlEvent, scfApiGateway, scfFunctionUrl } from '../../lib/sources/scf-http';
 import type { Adapted, EventSource } from '../../lib/sources/types';
-import { apiGatewayEvent, BASE, BASE_STRINGS, functionUrlEvent, RecordingClient, testInvocation } from './support';
+import { apiGatewayEvent, BASE, BASE_STRINGS, functionUrlEvent, RecordingClient, testInvocation } from '../support/fixtures';
 
 type Claimant = 'scf-function-url' | 'scf-api-gateway' | 'direct' | 'none';
 

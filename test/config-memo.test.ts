@@ -3,7 +3,7 @@
  * of compared variables is exactly what the parser reads.
  */
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, loadConfig, parseConfig } from '../../lib/config';
+import { CONFIG_VARIABLES, loadConfig, parseConfig } from '../lib/config';
 
 describe('loadConfig memo', () => {
   it('compares exactly the variables the parser reads', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deadlineAt, invocationDeadline, type DeadlineSource } from '../../lib/deadline';
+import { deadlineAt, invocationDeadline, type DeadlineSource } from '../lib/deadline';
 
 const STARTED = 1_000_000;
 

@@ -5,8 +5,8 @@
  * bounded once the idempotency cache is full. Throughput and latency are printed, not asserted.
  */
 import { describe, expect, it } from 'vitest';
-import { runLoad } from '../bench/load';
-import { ROOT } from './support/bundle';
+import { runLoad } from '../../bench/load';
+import { ROOT } from '../support/bundle';
 
 describe('standalone server under load', () => {
   it('answers every request correctly and keeps its memory bounded', { timeout: 60_000 }, async () => {

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EmulatorFault } from '../lib/dev/emulator';
-import { PARAMETER_NAMES } from '../lib/report';
-import { loadBundle, ROOT } from './support/bundle';
-import { useEmulator } from './support/emulated';
-import { withEnv } from './support/env';
-import { captureStdout } from './support/logs';
+import type { EmulatorFault } from '../../lib/dev/emulator';
+import { PARAMETER_NAMES } from '../../lib/report';
+import { loadBundle, ROOT } from '../support/bundle';
+import { useEmulator } from '../support/emulated';
+import { withEnv } from '../support/env';
+import { captureStdout } from '../support/logs';
 
 interface Expectation {
   description: string;

@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { loadBundle } from './support/bundle';
-import { useEmulator } from './support/emulated';
-import { withEnv } from './support/env';
-import { captureStdout } from './support/logs';
-import { startRateLimitedUpstream } from './support/rate-limited-upstream';
+import { loadBundle } from '../support/bundle';
+import { useEmulator } from '../support/emulated';
+import { withEnv } from '../support/env';
+import { captureStdout } from '../support/logs';
+import { startRateLimitedUpstream } from '../support/rate-limited-upstream';
 
 const { emulator } = useEmulator({ IDEMPOTENCY_TTL_SECONDS: '0' });
 
@@ -39,7 +39,7 @@ function kafka(n: number): unknown {
 
 describe('batches', () => {
   it('start calls no faster than BATCH_RATE_PER_SECOND, whatever the concurrency', { timeout: 20_000 }, async () => {
-    // The exact spacing is proved on an injected clock (test/unit/pacer.test.ts). Here, through the bundle and real
+    // The exact spacing is proved on an injected clock (test/pacer.test.ts). Here, through the bundle and real
     // HTTP, arrival times also carry the machine's scheduling delay: the tolerance is what this process measured
     // while the batch ran (event-loop delay, which delays both the pacer's timers and the emulator's timestamps).
     const undo = withEnv({ BATCH_RATE_PER_SECOND: '10', BATCH_CONCURRENCY: '8' });

@@ -10,9 +10,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { throwawayCredential, TrtcEmulator } from '../lib/dev/emulator';
-import { ROOT } from './support/bundle';
-import { NO_CREDENTIALS } from './support/env';
+import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
+import { ROOT } from '../support/bundle';
+import { NO_CREDENTIALS } from '../support/env';
 
 const SERVER = path.join(ROOT, 'dist', 'server.js');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

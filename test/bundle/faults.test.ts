@@ -23,12 +23,12 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { TrtcEmulator, type EmulatorFault } from '../lib/dev/emulator';
-import type { TroubleReport } from '../lib/report';
-import { loadBundle, ROOT } from './support/bundle';
-import { useEmulator } from './support/emulated';
-import { withEnv } from './support/env';
-import { distinctReport } from './reliability/support';
+import { TrtcEmulator, type EmulatorFault } from '../../lib/dev/emulator';
+import type { TroubleReport } from '../../lib/report';
+import { loadBundle, ROOT } from '../support/bundle';
+import { useEmulator } from '../support/emulated';
+import { withEnv } from '../support/env';
+import { distinctReport } from '../support/reliability';
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────────────────────────
 

@@ -4,11 +4,11 @@
  * when a slot will be free.
  */
 import { describe, expect, it } from 'vitest';
-import { LocalPacer, RateLimitedClient } from '../../lib/pacer';
-import { FailoverLimiter, type RateLimiter } from '../../lib/quota/limiter';
-import type { TroubleReport } from '../../lib/report';
-import type { CallOptions, TroubleInfoClient } from '../../lib/trtc/client';
-import { NoCallSlotError } from '../../lib/trtc/errors';
+import { LocalPacer, RateLimitedClient } from '../lib/pacer';
+import { FailoverLimiter, type RateLimiter } from '../lib/quota/limiter';
+import type { TroubleReport } from '../lib/report';
+import type { CallOptions, TroubleInfoClient } from '../lib/trtc/client';
+import { NoCallSlotError } from '../lib/trtc/errors';
 
 const report = {} as TroubleReport;
 

@@ -25,7 +25,7 @@ import {
   paramsOfEvent,
   readable,
   statusOf,
-} from './support';
+} from '../support/fixtures';
 
 const API_EXAMPLE_QUERY =
   'Action=CreateTroubleInfo&Version=2019-07-22&SdkAppId=1400188366&RoomId=1587879309&TeacherUserId=teacher' +

@@ -9,18 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main, parseCli, type CliIo } from '../lib/dev/generate-event-cli';
+import { main, parseCli, type CliIo } from '../../lib/dev/generate-event-cli';
 import {
   EVENT_SOURCES,
   generateEvent,
   GenerateEventError,
   type EventSourceName,
   type GenerateOptions,
-} from '../lib/dev/generate-event';
-import { validateReport } from '../lib/report';
-import { loadBundle, ROOT } from './support/bundle';
-import { useEmulator } from './support/emulated';
-import { captureStdout } from './support/logs';
+} from '../../lib/dev/generate-event';
+import { validateReport } from '../../lib/report';
+import { loadBundle, ROOT } from '../support/bundle';
+import { useEmulator } from '../support/emulated';
+import { captureStdout } from '../support/logs';
 
 type Json = Record<string, unknown>;
 

@@ -4,11 +4,11 @@
  * parameters, in that order. A parameter error proves the first three; nothing is ever recorded.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
-import { prepareInvocation } from '../../lib/invocation';
-import { HttpTroubleInfoClient } from '../../lib/trtc/client';
-import { probeUpstream, runProbe } from '../../lib/timer';
-import { closedPortUrl } from './support';
+import { throwawayCredential, TrtcEmulator } from '../lib/dev/emulator';
+import { prepareInvocation } from '../lib/invocation';
+import { HttpTroubleInfoClient } from '../lib/trtc/client';
+import { probeUpstream, runProbe } from '../lib/timer';
+import { closedPortUrl } from './support/reliability';
 
 const good = throwawayCredential();
 const denied = { ...throwawayCredential(), denied: true };

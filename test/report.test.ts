@@ -6,8 +6,8 @@ import {
   RepeatedValue,
   validateReport,
   type ParameterProblem,
-} from '../../lib/report';
-import { BASE, bytes, expectRejected, onlyProblem, problemsOf, reportOf, withField, without } from './support';
+} from '../lib/report';
+import { BASE, bytes, expectRejected, onlyProblem, problemsOf, reportOf, withField, without } from './support/fixtures';
 
 const STRING_FIELDS = ['SdkAppId', 'RoomId', 'TeacherUserId', 'StudentUserId', 'TroubleUserId', 'TroubleMsg'] as const;
 const ID_FIELDS = ['SdkAppId', 'RoomId', 'TeacherUserId', 'StudentUserId', 'TroubleUserId'] as const;

@@ -6,7 +6,7 @@ import type { TroubleReport } from '../../lib/report';
 import type { CallOptions, TroubleInfoClient } from '../../lib/trtc/client';
 import { AbortedError, MalformedResponseError, NetworkError } from '../../lib/trtc/errors';
 import { backoffDelay, sendReport, type SendOptions } from '../../lib/trtc/send';
-import { BASE } from './support';
+import { BASE } from '../support/fixtures';
 
 /** A clock the test moves by hand. */
 class FakeClock {
