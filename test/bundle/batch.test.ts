@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { loadBundle } from '../support/bundle';
+import { distinctReport } from '../support/fixtures';
 import { useEmulator } from '../support/emulated';
 import { withEnv } from '../support/env';
 import { captureStdout } from '../support/logs';
@@ -22,16 +23,7 @@ function kafka(n: number): unknown {
         partition: 2,
         offset: 100 + i,
         msgKey: 'None',
-        msgBody: JSON.stringify({
-          SdkAppId: '1400188366',
-          RoomId: String(5000 + i),
-          TeacherUserId: 'teacher_lin',
-          StudentUserId: 'student_wang',
-          TroubleUserId: 'student_wang',
-          TroubleType: 3,
-          TroubleTime: 1764150000 + i,
-          TroubleMsg: `batch report ${i} ${randomUUID()}`,
-        }),
+        msgBody: JSON.stringify(distinctReport(`batch report ${i}`, { RoomId: String(5000 + i), TroubleType: 3, TroubleTime: 1764150000 + i })),
       },
     })),
   };

@@ -23,7 +23,8 @@ import { loadBundle, ROOT, type MainHandler } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
 import { NO_CREDENTIALS, withEnv } from '../support/env';
 import { rawCommand, startRedisServer, type RedisServer } from '../support/redis-server';
-import { closedPortUrl, distinctReport } from '../support/reliability';
+import { distinctReport } from '../support/fixtures';
+import { closedPortUrl } from '../support/reliability';
 
 const TIME_LIMIT_MS = 3000;
 const MAX_DELIVERIES = 3;

@@ -28,7 +28,7 @@ import type { TroubleReport } from '../../lib/report';
 import { loadBundle, ROOT } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
 import { withEnv } from '../support/env';
-import { distinctReport } from '../support/reliability';
+import { distinctReport } from '../support/fixtures';
 
 // ── fixtures ────────────────────────────────────────────────────────────────────────────────────────────────────
 

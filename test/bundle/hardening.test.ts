@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { distinctReport } from '../support/fixtures';
 import { loadBundle } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
 import { withEnv } from '../support/env';
@@ -20,17 +21,7 @@ interface Answer {
 }
 
 function report(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    SdkAppId: '1400188366',
-    RoomId: '1587879309',
-    TeacherUserId: 'teacher_lin',
-    StudentUserId: 'student_wang',
-    TroubleUserId: 'student_wang',
-    TroubleType: 7,
-    TroubleTime: 1764150000,
-    TroubleMsg: `feedback ${randomUUID()}`,
-    ...overrides,
-  };
+  return { ...distinctReport('feedback', { TroubleType: 7 }), ...overrides };
 }
 
 function event(method: string, headers: Record<string, string>, body?: string): unknown {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { distinctReport } from '../support/fixtures';
 import { loadBundle, type MainHandler } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
 import { withEnv } from '../support/env';
@@ -21,17 +22,7 @@ const { emulator } = useEmulator();
 beforeAll(() => clearProxyEnv());
 
 function report(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    SdkAppId: '1400188366',
-    RoomId: '1587879309',
-    TeacherUserId: 'teacher_lin',
-    StudentUserId: 'student_wang',
-    TroubleUserId: 'student_wang',
-    TroubleType: 2,
-    TroubleTime: 1764150000,
-    TroubleMsg: `audio dropped ${randomUUID()}`,
-    ...overrides,
-  };
+  return { ...distinctReport('audio dropped', { TroubleType: 2 }), ...overrides };
 }
 
 function post(body: Record<string, unknown>, headers: Record<string, string> = {}): unknown {

@@ -14,7 +14,7 @@ import { NO_CREDENTIALS, withEnv } from '../support/env';
 import { captureStdout } from '../support/logs';
 import { rawCommand, startRedisServer, type RedisServer } from '../support/redis-server';
 import type { TroubleReport } from '../../lib/report';
-import { distinctReport } from '../support/reliability';
+import { distinctReport } from '../support/fixtures';
 
 const { emulator, credential } = useEmulator({ LOG_LEVEL: 'info' });
 let redis: RedisServer;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { throwawayCredential, TrtcEmulator } from '../../lib/dev/emulator';
 import { ROOT } from '../support/bundle';
+import { BASE } from '../support/fixtures';
 import { NO_CREDENTIALS } from '../support/env';
 
 const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -21,16 +22,7 @@ const credential = throwawayCredential();
 const emulator = new TrtcEmulator({ credentials: [credential] });
 
 /** The report of the API's own example, as JSON types. */
-const REPORT = {
-  SdkAppId: '1400188366',
-  RoomId: '1587879309',
-  TeacherUserId: 'teacher',
-  StudentUserId: 'student',
-  TroubleUserId: 'student',
-  TroubleType: 1,
-  TroubleTime: 87654321,
-  TroubleMsg: 'VoiceException',
-};
+const REPORT = { ...BASE };
 let sequence = 0;
 /**
  * A report no other request of this file sent: the server remembers recorded reports (idempotency), so an identical

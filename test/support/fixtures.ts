@@ -2,6 +2,7 @@
  * Shared fixtures for the unit tests: a base valid report (each test changes one field), SCF HTTP event builders,
  * and small helpers that unwrap results with a readable failure.
  */
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { handleHttp } from '../../lib/http/handle';
 import { httpParams, type Parsed, type RawParams } from '../../lib/http/request';
@@ -22,6 +23,21 @@ export const BASE: Readonly<TroubleReport> = {
   TroubleTime: 87654321,
   TroubleMsg: 'VoiceException',
 };
+
+/** A valid report no other test sends (its TroubleMsg carries `label` and a UUID), so no store replays another's. */
+export function distinctReport(label: string, overrides: Partial<TroubleReport> = {}): TroubleReport {
+  return {
+    SdkAppId: '1400188366',
+    RoomId: '1587879309',
+    TeacherUserId: 'teacher_lin',
+    StudentUserId: 'student_wang',
+    TroubleUserId: 'student_wang',
+    TroubleType: 1,
+    TroubleTime: 1764150000,
+    TroubleMsg: `${label} ${randomUUID()}`,
+    ...overrides,
+  };
+}
 
 /** The base report as raw string parameters (what a query string or a form carries). */
 export const BASE_STRINGS: Readonly<Record<string, string>> = Object.fromEntries(
