@@ -20,16 +20,16 @@ export default defineConfig({
       provider: 'v8',
       include: ['lib/**/*.ts', 'handlers/**/*.ts'],
       exclude: ['lib/dev/**', 'lib/deploy/**'],
-      reporter: ['text-summary'],
+      reporter: ['text-summary', 'json-summary'],
       reportOnFailure: true,
       reportsDirectory: 'coverage',
-      // Reached on 2026-12-02; raise them as tests are added, never lower them. lib/ and handlers/ together: 87 %.
+      // Reached on 2026-12-02; raise them as tests are added, never lower them. lib/ and handlers/ together: 89.3 % (lib/ 96.7, handlers/ 56.1).
       // handlers/ is below 85 % because handlers/server.ts is driven as a process (test/bundle/server.test.ts);
       // its Node request reading and lifecycle move to lib/server/ (issue 11), where source-level tests cover them.
       thresholds: {
-        lines: 87,
-        'lib/**/*.ts': { lines: 94 },
-        'handlers/**/*.ts': { lines: 54 },
+        lines: 88,
+        'lib/**/*.ts': { lines: 95 },
+        'handlers/**/*.ts': { lines: 55 },
       },
     },
   },
