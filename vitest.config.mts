@@ -1,4 +1,4 @@
-// Vitest runs on the development Node (>= 20.19, package.json engines); test/node18.test.ts runs the built bundle on
+// Vitest runs on the development Node (>= 20.19, package.json engines); test/bundle/node18.test.ts runs the built bundle on
 // SCF's Node 18.15 separately. `.mts`: this file is ESM, and the package is CommonJS (the bundle's format).
 import { defineConfig } from 'vitest/config';
 
@@ -13,5 +13,24 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Tests start loopback servers; a proxy in the environment must never see that traffic.
     env: { http_proxy: '', HTTP_PROXY: '', https_proxy: '', HTTPS_PROXY: '' },
+    // `npm test` runs with --coverage: the function's source (lib/, handlers/) must keep these line floors. Dev code
+    // (lib/dev/, lib/deploy/) is excluded: its suites are mostly process-level (CLIs, the local SCF, the deploy tool
+    // run as child processes), which V8 coverage in the test workers does not see.
+    coverage: {
+      provider: 'v8',
+      include: ['lib/**/*.ts', 'handlers/**/*.ts'],
+      exclude: ['lib/dev/**', 'lib/deploy/**'],
+      reporter: ['text-summary', 'json-summary'],
+      reportOnFailure: true,
+      reportsDirectory: 'coverage',
+      // Reached on 2026-12-02; raise them as tests are added, never lower them. lib/ and handlers/ together: 89.3 % (lib/ 96.7, handlers/ 56.1).
+      // handlers/ is below 85 % because handlers/server.ts is driven as a process (test/bundle/server.test.ts);
+      // its Node request reading and lifecycle move to lib/server/ (issue 11), where source-level tests cover them.
+      thresholds: {
+        lines: 88,
+        'lib/**/*.ts': { lines: 95 },
+        'handlers/**/*.ts': { lines: 55 },
+      },
+    },
   },
 });

@@ -122,7 +122,7 @@ export function parseEndpoint(raw: string): Endpoint | string {
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
-/** Every variable parseConfig reads (test/unit/config-memo.test.ts checks the list against what it reads). */
+/** Every variable parseConfig reads (test/config-memo.test.ts checks the list against what it reads). */
 export const CONFIG_VARIABLES = [
   'TENCENTCLOUD_REGION',
   'TRTC_ENDPOINT',

@@ -13,7 +13,7 @@ import { deploy, DeployError, type DeployOptions, type DeployResult } from '../.
 import { SdkScfApi } from '../../lib/deploy/scf-api';
 import { startLocalCloud, type LocalCloud } from '../../lib/dev/scf/index';
 import { ROOT } from '../support/bundle';
-import { BASE } from '../unit/support';
+import { BASE } from '../support/fixtures';
 import { copyProject } from './support';
 
 const WRITE_ACTIONS = new Set([

@@ -11,17 +11,8 @@ import {
   safePart,
 } from '../../lib/idempotency/keys';
 import { PARAMETER_NAMES, type TroubleReport } from '../../lib/report';
+import { BASE } from '../support/fixtures';
 
-const BASE: TroubleReport = {
-  SdkAppId: '1400188366',
-  RoomId: '1587879309',
-  TeacherUserId: 'teacher',
-  StudentUserId: 'student',
-  TroubleUserId: 'student',
-  TroubleType: 1,
-  TroubleTime: 87654321,
-  TroubleMsg: 'VoiceException',
-};
 
 /** Every key: the namespace, then only safe characters, bounded. */
 const KEY_SHAPE = /^trtc-trouble:v1:[A-Za-z0-9._:/-]+$/;

@@ -8,7 +8,7 @@ import { fingerprint, messageKey, messageKeyOf, reportKey } from '../../lib/idem
 import { validateReport, type TroubleReport } from '../../lib/report';
 import { detectSource } from '../../lib/sources';
 import type { BatchRecord } from '../../lib/sources/types';
-import { BASE } from '../unit/support';
+import { BASE } from '../support/fixtures';
 
 function recordsOf(event: unknown): readonly BatchRecord[] {
   const detected = detectSource(event);

@@ -1,4 +1,4 @@
-// One function instance for the quota proof (test/quota.test.ts): loads the built bundle and offers reports at a
+// One function instance for the quota proof (test/bundle/quota.test.ts): loads the built bundle and offers reports at a
 // steady rate for a while, as HTTP (Function URL) events or CKafka batches, then prints one JSON line with every
 // answer's status and time against its limit. Arguments: <bundle> <mode http|batch> <perSecond> <seconds> <limitMs> <tag> <startAt epoch ms>
 const { randomUUID } = require('node:crypto');

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { scopeDate, tc3Authorization } from '../../lib/trtc/sign';
-import { BASE } from '../unit/support';
+import { BASE } from '../support/fixtures';
 
 const require = createRequire(import.meta.url);
 interface Sign3Input {

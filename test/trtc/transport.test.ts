@@ -13,7 +13,7 @@ import { HttpTroubleInfoClient } from '../../lib/trtc/client';
 import { AbortedError, ApiError, CredentialsUnavailableError, HttpStatusError, MalformedResponseError, NetworkError } from '../../lib/trtc/errors';
 import { startCountingProxy, type CountingProxy } from '../support/counting-proxy';
 import type { TroubleReport } from '../../lib/report';
-import { BASE } from '../unit/support';
+import { BASE } from '../support/fixtures';
 
 const credential = throwawayCredential();
 const emulator = new TrtcEmulator({ credentials: [credential] });

@@ -3,7 +3,7 @@
  * context, the way SCF would (like `sam local invoke -e`), and prints the function's result on stdout; its JSON log
  * lines, the emulator's record of what TRTC received and a closing REPORT line go to stderr. See {@link INVOKE_HELP}.
  *
- * Runs on the development Node (>= 20.19); the bundle it loads also runs on SCF's Node 18.15 (test/node18.test.ts).
+ * Runs on the development Node (>= 20.19); the bundle it loads also runs on SCF's Node 18.15 (test/bundle/node18.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

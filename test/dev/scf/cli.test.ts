@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../support/bundle';
-import { BASE } from '../../unit/support';
+import { BASE } from '../../support/fixtures';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = path.join(ROOT, 'lib', 'dev', 'scf', 'cli.ts');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../../lib/deploy/zip';
 import { startLocalCloud, type LocalCloud } from '../../../lib/dev/scf';
 import { BUNDLE } from '../../support/bundle';
-import { BASE } from '../../unit/support';
+import { BASE } from '../../support/fixtures';
 import { ECHO_CODE, errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
 
 let cloud: LocalCloud;
