@@ -179,7 +179,7 @@ describe('DEFAULTS, the one place a default is written', () => {
 
   /** The default column of the README's Configuration table, by the row's first variable (first row wins). */
   function readmeDefaults(): Map<string, string> {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const start = readme.indexOf('## Configuration');
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
     const defaults = new Map<string, string>();

@@ -12,7 +12,7 @@ import type { Failure } from '../lib/outcome';
 import { RETRY_POLICY, finalFailure } from '../lib/trtc/policy';
 import type { UpstreamKind } from '../lib/trtc/classify';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..');
 
 interface Row {
   readonly status: number;
