@@ -32,7 +32,14 @@ function options(): { runs: number; seconds: number; calls: number; rssCalls: nu
   let values: Values;
   try {
     values = parseArgs({
-      options: { runs: { type: 'string' }, seconds: { type: 'string' }, calls: { type: 'string' }, 'server-calls': { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' } },
+      options: {
+        runs: { type: 'string' },
+        seconds: { type: 'string' },
+        calls: { type: 'string' },
+        'server-calls': { type: 'string' },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean' },
+      },
       strict: true,
       allowPositionals: false,
     }).values as Values;
@@ -54,7 +61,13 @@ function options(): { runs: number; seconds: number; calls: number; rssCalls: nu
     return Number(raw);
   };
   const q = values.quick === true;
-  return { runs: num('runs', q ? 5 : 11), seconds: num('seconds', q ? 2 : 5), calls: num('calls', q ? 400 : 1000), rssCalls: num('calls', q ? 2000 : 10_000), serverCalls: num('server-calls', q ? 10_000 : 100_000) };
+  return {
+    runs: num('runs', q ? 5 : 11),
+    seconds: num('seconds', q ? 2 : 5),
+    calls: num('calls', q ? 400 : 1000),
+    rssCalls: num('calls', q ? 2000 : 10_000),
+    serverCalls: num('server-calls', q ? 10_000 : 100_000),
+  };
 }
 
 const progress = (text: string): boolean => process.stderr.write(`[bench] ${text}\n`);
@@ -128,13 +141,35 @@ async function serverPort(child: Child): Promise<number> {
   });
 }
 
-async function load(node: string, script: string, env: NodeJS.ProcessEnv, seconds: number, amount?: number): Promise<{ rps: number; p99: number; p50: number; non2xx: number; rssMiB: number }> {
+async function load(
+  node: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  seconds: number,
+  amount?: number,
+): Promise<{ rps: number; p99: number; p50: number; non2xx: number; rssMiB: number }> {
   const child = run(node, [script], { ...env, PORT: '0', HOST: '127.0.0.1' });
   try {
     const url = `http://127.0.0.1:${await serverPort(child)}/`;
     let n = 0;
-    const body = (): string => JSON.stringify({ SdkAppId: '1400188366', RoomId: 'load', TeacherUserId: 't', StudentUserId: 's', TroubleUserId: 's', TroubleType: 1, TroubleTime: 1764150000, TroubleMsg: `load ${(n += 1)} ${process.pid}` });
-    const common = { url, connections: 20, method: 'POST' as const, headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) }] };
+    const body = (): string =>
+      JSON.stringify({
+        SdkAppId: '1400188366',
+        RoomId: 'load',
+        TeacherUserId: 't',
+        StudentUserId: 's',
+        TroubleUserId: 's',
+        TroubleType: 1,
+        TroubleTime: 1764150000,
+        TroubleMsg: `load ${(n += 1)} ${process.pid}`,
+      });
+    const common = {
+      url,
+      connections: 20,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) }],
+    };
     await autocannon({ ...common, duration: 1 });
     const r = await autocannon({ ...common, ...(amount ? { amount } : { duration: seconds }) });
     const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 'NaN');
@@ -168,10 +203,12 @@ async function main(): Promise<void> {
   row('bundle `dist/index.js`', 'all', `${f(size / 1024)} KiB`, '60 KiB goal', f(size / (60 * 1024), 2) + '×', '—', '≤ 1×');
   try {
     for (const node of nodes) {
-      const version = (await new Promise<string>((resolve) => {
-        const c = run(node, ['-e', 'process.stdout.write(process.version + "\\n")'], env);
-        void c.exited.then(() => resolve(c.lines[0] ?? '?'));
-      })).trim();
+      const version = (
+        await new Promise<string>((resolve) => {
+          const c = run(node, ['-e', 'process.stdout.write(process.version + "\\n")'], env);
+          void c.exited.then(() => resolve(c.lines[0] ?? '?'));
+        })
+      ).trim();
       progress(`${version}: cold starts (${o.runs} alternating runs of 3 variants)`);
       const cold: Record<'raw' | 'bundle' | 'sdk', number[]> = { raw: [], bundle: [], sdk: [] };
       for (let i = 0; i < o.runs; i += 1) {
@@ -180,9 +217,25 @@ async function main(): Promise<void> {
         cold.sdk.push(await timed(node, ['cold-sdk.cjs'], env));
       }
       const ratios = cold.bundle.map((b, i) => b / cold.raw[i]!);
-      row('cold start: new process, load + one valid call', version, `${f(median(cold.bundle))} ms (${spread(cold.bundle)})`, `raw signed POST ${f(median(cold.raw))} ms`, `${f(median(ratios), 2)}×`, `${f(quantile(ratios, 0.25), 2)}–${f(quantile(ratios, 0.75), 2)}`, '≤ 1.15×');
+      row(
+        'cold start: new process, load + one valid call',
+        version,
+        `${f(median(cold.bundle))} ms (${spread(cold.bundle)})`,
+        `raw signed POST ${f(median(cold.raw))} ms`,
+        `${f(median(ratios), 2)}×`,
+        `${f(quantile(ratios, 0.25), 2)}–${f(quantile(ratios, 0.75), 2)}`,
+        '≤ 1.15×',
+      );
       const sdkRatios = cold.sdk.map((b, i) => b / cold.raw[i]!);
-      row('cold start, naive unbundled SDK CommonClient', version, `${f(median(cold.sdk))} ms`, 'raw signed POST', `${f(median(sdkRatios), 2)}×`, `${f(quantile(sdkRatios, 0.25), 2)}–${f(quantile(sdkRatios, 0.75), 2)}`, '(reference)');
+      row(
+        'cold start, naive unbundled SDK CommonClient',
+        version,
+        `${f(median(cold.sdk))} ms`,
+        'raw signed POST',
+        `${f(median(sdkRatios), 2)}×`,
+        `${f(quantile(sdkRatios, 0.25), 2)}–${f(quantile(sdkRatios, 0.75), 2)}`,
+        '(reference)',
+      );
 
       progress(`${version}: warm calls (${o.calls} per side, alternating blocks of 100)`);
       const warm = run(node, ['warm.cjs', BUNDLE, 'warm', String(o.calls)], { ...env, TRTC_ENDPOINT: proxy.url });
@@ -190,9 +243,19 @@ async function main(): Promise<void> {
       warm.onLine((line) => {
         if (line.startsWith('MARK')) marks.push(proxy.connections());
       });
-      const w = await result<{ bundle: { latencies: number[]; cpuUs: number; calls: number }; raw: { latencies: number[]; cpuUs: number; calls: number } }>(warm);
+      const w = await result<{ bundle: { latencies: number[]; cpuUs: number; calls: number }; raw: { latencies: number[]; cpuUs: number; calls: number } }>(
+        warm,
+      );
       const p50 = (xs: number[]): number => quantile(xs, 0.5);
-      row('warm call p50', version, `${f(p50(w.bundle.latencies), 3)} ms`, `raw keep-alive POST ${f(p50(w.raw.latencies), 3)} ms`, `${f(p50(w.bundle.latencies) / p50(w.raw.latencies), 2)}×`, `p25 ${f(quantile(w.bundle.latencies, 0.25) / quantile(w.raw.latencies, 0.25), 2)}× / p75 ${f(quantile(w.bundle.latencies, 0.75) / quantile(w.raw.latencies, 0.75), 2)}×`, '≤ 1.5×');
+      row(
+        'warm call p50',
+        version,
+        `${f(p50(w.bundle.latencies), 3)} ms`,
+        `raw keep-alive POST ${f(p50(w.raw.latencies), 3)} ms`,
+        `${f(p50(w.bundle.latencies) / p50(w.raw.latencies), 2)}×`,
+        `p25 ${f(quantile(w.bundle.latencies, 0.25) / quantile(w.raw.latencies, 0.25), 2)}× / p75 ${f(quantile(w.bundle.latencies, 0.75) / quantile(w.raw.latencies, 0.75), 2)}×`,
+        '≤ 1.5×',
+      );
       const cpuB = w.bundle.cpuUs / w.bundle.calls;
       const cpuR = w.raw.cpuUs / w.raw.calls;
       row('warm call CPU', version, `${f(cpuB, 0)} µs/call`, `raw ${f(cpuR, 0)} µs/call`, `${f(cpuB / cpuR, 2)}×`, '—', '≤ 2×');
@@ -201,7 +264,15 @@ async function main(): Promise<void> {
       progress(`${version}: RSS after ${o.rssCalls} event-function calls (bundle, then raw)`);
       const rssB = await result<{ rss: number; heapUsed: number }>(run(node, ['warm.cjs', BUNDLE, 'rss', String(o.rssCalls), 'bundle'], env));
       const rssR = await result<{ rss: number; heapUsed: number }>(run(node, ['warm.cjs', BUNDLE, 'rss', String(o.rssCalls), 'raw'], env));
-      row(`RSS after ${o.rssCalls} event-function calls`, version, `${f(rssB.rss / 2 ** 20)} MiB (heap ${f(rssB.heapUsed / 2 ** 20)})`, `raw ${f(rssR.rss / 2 ** 20)} MiB`, `${f(rssB.rss / rssR.rss, 2)}×`, `${f(rssB.rss / (64 * 2 ** 20), 2)}× of 64 MB`, '≤ 64 MB');
+      row(
+        `RSS after ${o.rssCalls} event-function calls`,
+        version,
+        `${f(rssB.rss / 2 ** 20)} MiB (heap ${f(rssB.heapUsed / 2 ** 20)})`,
+        `raw ${f(rssR.rss / 2 ** 20)} MiB`,
+        `${f(rssB.rss / rssR.rss, 2)}×`,
+        `${f(rssB.rss / (64 * 2 ** 20), 2)}× of 64 MB`,
+        '≤ 64 MB',
+      );
 
       progress(`${version}: server vs minimal forwarder (3 alternating runs of ${o.seconds} s each)`);
       const server = path.join(ROOT, 'dist', 'server.js');
@@ -213,20 +284,54 @@ async function main(): Promise<void> {
       }
       const rps = s.map((x, i) => x.rps / fw[i]!.rps);
       const p99 = s.map((x, i) => x.p99 / Math.max(1, fw[i]!.p99));
-      row('server req/s', version, f(median(s.map((x) => x.rps)), 0), `forwarder ${f(median(fw.map((x) => x.rps)), 0)}`, `${f(median(rps), 2)}×`, rps.map((r) => f(r, 2)).join(', '), '≥ 0.8×');
-      row('server p99', version, `${median(s.map((x) => x.p99))} ms`, `forwarder ${median(fw.map((x) => x.p99))} ms`, `${f(median(p99), 2)}×`, p99.map((r) => f(r, 2)).join(', '), '≤ 1.5×');
+      row(
+        'server req/s',
+        version,
+        f(median(s.map((x) => x.rps)), 0),
+        `forwarder ${f(median(fw.map((x) => x.rps)), 0)}`,
+        `${f(median(rps), 2)}×`,
+        rps.map((r) => f(r, 2)).join(', '),
+        '≥ 0.8×',
+      );
+      row(
+        'server p99',
+        version,
+        `${median(s.map((x) => x.p99))} ms`,
+        `forwarder ${median(fw.map((x) => x.p99))} ms`,
+        `${f(median(p99), 2)}×`,
+        p99.map((r) => f(r, 2)).join(', '),
+        '≤ 1.5×',
+      );
       if (node === process.execPath) {
         progress(`${version}: server RSS after ${o.serverCalls} requests`);
         const big = await load(node, server, env, o.seconds, o.serverCalls);
         const peer = await load(node, path.join(PEERS, 'forwarder.cjs'), env, o.seconds, o.serverCalls);
-        row(`server RSS after ${o.serverCalls} requests`, version, `${f(big.rssMiB)} MiB`, `forwarder ${f(peer.rssMiB)} MiB`, `${f(big.rssMiB / peer.rssMiB, 2)}×`, `${f(big.rssMiB / 64, 2)}× of 64 MB`, '≤ 64 MB');
+        row(
+          `server RSS after ${o.serverCalls} requests`,
+          version,
+          `${f(big.rssMiB)} MiB`,
+          `forwarder ${f(peer.rssMiB)} MiB`,
+          `${f(big.rssMiB / peer.rssMiB, 2)}×`,
+          `${f(big.rssMiB / 64, 2)}× of 64 MB`,
+          '≤ 64 MB',
+        );
 
         progress(`${version}: CKafka batch of 200 against an upstream enforcing 20 per one-second window`);
         const upstream = await startRateLimitedUpstream(endpoint, 20);
-        const b = await result<{ sent: number; failed: number; ms: number }>(run(node, ['batch.cjs', BUNDLE, '200'], { ...env, TRTC_ENDPOINT: upstream.url, LOG_LEVEL: 'warn' }));
+        const b = await result<{ sent: number; failed: number; ms: number }>(
+          run(node, ['batch.cjs', BUNDLE, '200'], { ...env, TRTC_ENDPOINT: upstream.url, LOG_LEVEL: 'warn' }),
+        );
         await upstream.stop();
         const rate = (b.sent / b.ms) * 1000;
-        row('CKafka batch of 200, upstream enforcing 20/s', version, `${f(b.ms / 1000, 2)} s, ${f(rate, 2)}/s, ${b.sent} sent`, '20/s (TRTC)', `${f(rate / 20, 3)}×`, `${upstream.refused()} RequestLimitExceeded`, '≥ 19/s, 0 throttled');
+        row(
+          'CKafka batch of 200, upstream enforcing 20/s',
+          version,
+          `${f(b.ms / 1000, 2)} s, ${f(rate, 2)}/s, ${b.sent} sent`,
+          '20/s (TRTC)',
+          `${f(rate / 20, 3)}×`,
+          `${upstream.refused()} RequestLimitExceeded`,
+          '≥ 19/s, 0 throttled',
+        );
       }
     }
   } finally {

@@ -92,7 +92,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
         TroubleMsg: `load test report ${(sequence += 1)}`,
       });
     // Warm-up: connections, JIT, keep-alive pools.
-    await autocannon({ url, connections: options.connections, duration: 1, method: 'POST', headers: { 'content-type': 'application/json' }, requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }] });
+    await autocannon({
+      url,
+      connections: options.connections,
+      duration: 1,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+    });
     const rssWarm = rssMiB(child.pid!);
     const timeline: number[] = [];
     const sampler = setInterval(() => timeline.push(rssMiB(child.pid!)), 1000);

@@ -164,7 +164,11 @@ async function deepHealthResponse(options: ServerOptions, requestId: string, sta
     return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: opened.inv.mask(opened.errors.join('; ')) } });
   }
   const probe = await probeUpstream(opened.inv);
-  opened.inv.log[probe.healthy ? 'info' : 'error']('health probe', { verdict: probe.verdict, code: probe.upstreamCode, ...(probe.healthy ? {} : { message: probe.detail }) });
+  opened.inv.log[probe.healthy ? 'info' : 'error']('health probe', {
+    verdict: probe.verdict,
+    code: probe.upstreamCode,
+    ...(probe.healthy ? {} : { message: probe.detail }),
+  });
   return jsonResponse(probe.healthy ? 200 : 503, { status: probe.healthy ? 'ok' : 'unhealthy', probe });
 }
 
@@ -173,14 +177,7 @@ interface Served {
 }
 
 /** Handles one request end to end: read, run the pipeline, answer, log. */
-async function serve(
-  server: http.Server,
-  options: ServerOptions,
-  log: Logger,
-  req: IncomingMessage,
-  res: ServerResponse,
-  served: Served,
-): Promise<void> {
+async function serve(server: http.Server, options: ServerOptions, log: Logger, req: IncomingMessage, res: ServerResponse, served: Served): Promise<void> {
   const startedAt = Date.now();
   const requestId = pickRequestId(req.headers['x-request-id']);
   const method = (req.method ?? 'GET').toUpperCase();
@@ -326,7 +323,6 @@ export function createServer(options: ServerOptions = {}): http.Server {
 export function startServer(options: StartOptions): Promise<StartedServer> {
   return listen(createServer(options), options, serverLogger(options));
 }
-
 
 function main(): void {
   const log = serverLogger({});

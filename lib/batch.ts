@@ -99,12 +99,7 @@ export function summarise(source: SourceName, results: readonly RecordResult[], 
 }
 
 /** Processes every record; never throws (the presenter decides). */
-export async function processBatch(
-  source: SourceName,
-  records: readonly BatchRecord[],
-  inv: Invocation,
-  options: BatchOptions,
-): Promise<BatchSummary> {
+export async function processBatch(source: SourceName, records: readonly BatchRecord[], inv: Invocation, options: BatchOptions): Promise<BatchSummary> {
   const results: RecordResult[] = new Array<RecordResult>(records.length);
   // No call is started unless the time left covers the longest call seen so far (or the initial estimate).
   let longestCallMs: number | undefined;
@@ -165,7 +160,12 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
   // The function's configuration, not the records: every record fails as retryable and the batch is redelivered.
   const credentials = readCredentials(inv.env);
   const summary = credentials.ok
-    ? await processBatch(source, records, { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) }, { concurrency: inv.config.batchConcurrency })
+    ? await processBatch(
+        source,
+        records,
+        { ...inv, client: new PacedClient(inv.client, inv.config.batchRatePerSecond) },
+        { concurrency: inv.config.batchConcurrency },
+      )
     : failEvery(source, records, misconfigured(credentials.message));
   const fix = summary.failed > 0 ? summary.fix : undefined;
   const fields = {
@@ -180,7 +180,7 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
       ? {
           code: fix.code,
           fix: fix.message,
-          consequence: 'every record is kept for redelivery (the batch throws) until the deployment is fixed or the trigger\'s retries run out',
+          consequence: "every record is kept for redelivery (the batch throws) until the deployment is fixed or the trigger's retries run out",
         }
       : {}),
     latency_ms: Date.now() - startedAt,

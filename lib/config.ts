@@ -102,7 +102,10 @@ function decimal(env: Env, name: string, fallback: number, min: number, max: num
 function list(env: Env, name: string): string[] | undefined {
   const raw = text(env, name);
   if (raw === undefined) return undefined;
-  return raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return raw
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 export function parseEndpoint(raw: string): Endpoint | string {

@@ -148,10 +148,7 @@ export function unexpected(message: string): Failure {
 }
 
 export function storeUnavailable(kind: string): Failure {
-  return failure(
-    'storeUnavailable',
-    `the idempotency store (${kind}) could not be reached, so the report was not sent (it might be a duplicate); retry later`,
-  );
+  return failure('storeUnavailable', `the idempotency store (${kind}) could not be reached, so the report was not sent (it might be a duplicate); retry later`);
 }
 
 export function inProgress(): Failure {

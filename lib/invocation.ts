@@ -46,7 +46,10 @@ export function sharedIdempotencyStore(config: Config): IdempotencyStore | undef
   const key = `${config.redisUrl ?? 'memory'}|${config.idempotencyCacheSize}`;
   if (sharedStore?.key !== key) {
     const previous = sharedStore?.store;
-    sharedStore = { key, store: createIdempotencyStore({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), maxEntries: config.idempotencyCacheSize }) };
+    sharedStore = {
+      key,
+      store: createIdempotencyStore({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), maxEntries: config.idempotencyCacheSize }),
+    };
     void previous?.close().catch(() => undefined);
   }
   return sharedStore.store;
@@ -94,13 +97,7 @@ export function outcomeName(outcome: Outcome | undefined): string {
  * The one log line per invocation (or per HTTP request of the standalone server): source, outcome, status,
  * upstream RequestId, attempts, latency, plus `extra` (e.g. the HTTP request id).
  */
-export function logInvocation(
-  inv: Invocation,
-  source: string,
-  outcome: Outcome | undefined,
-  startedAt: number,
-  extra: Record<string, unknown> = {},
-): void {
+export function logInvocation(inv: Invocation, source: string, outcome: Outcome | undefined, startedAt: number, extra: Record<string, unknown> = {}): void {
   const fields = {
     source,
     outcome: outcomeName(outcome),

@@ -43,9 +43,7 @@ export type Outcome =
     };
 
 /** The cloud API's response envelope, mirrored for our callers. */
-export type Envelope =
-  | { Response: { RequestId: string } }
-  | { Response: { Error: { Code: string; Message: string }; RequestId: string } };
+export type Envelope = { Response: { RequestId: string } } | { Response: { Error: { Code: string; Message: string }; RequestId: string } };
 
 export function failed(failure: Failure, attempts = 0): Outcome {
   return { ok: false, failure, attempts };

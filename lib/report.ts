@@ -4,16 +4,7 @@
  */
 
 /** The eight request parameters of CreateTroubleInfo, in the API's documented order. */
-export const PARAMETER_NAMES = [
-  'SdkAppId',
-  'RoomId',
-  'TeacherUserId',
-  'StudentUserId',
-  'TroubleUserId',
-  'TroubleType',
-  'TroubleTime',
-  'TroubleMsg',
-] as const;
+export const PARAMETER_NAMES = ['SdkAppId', 'RoomId', 'TeacherUserId', 'StudentUserId', 'TroubleUserId', 'TroubleType', 'TroubleTime', 'TroubleMsg'] as const;
 
 export type ParameterName = (typeof PARAMETER_NAMES)[number];
 
@@ -163,11 +154,7 @@ function checkTroubleTime(value: unknown): Checked<number> {
   if ('problem' in n) return n;
   if (n.value <= 0) return problem('InvalidParameterValue', field, `must be a positive integer of UNIX seconds, got ${n.value}`);
   if (n.value > LIMITS.maxTroubleTime) {
-    return problem(
-      'InvalidParameterValue',
-      field,
-      `must be UNIX time in seconds; ${n.value} looks like milliseconds (divide by 1000)`,
-    );
+    return problem('InvalidParameterValue', field, `must be UNIX time in seconds; ${n.value} looks like milliseconds (divide by 1000)`);
   }
   return n;
 }

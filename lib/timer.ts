@@ -65,7 +65,8 @@ export interface ProbeResult {
   readonly Probe: ProbeReport;
 }
 
-const PROVES = 'TRTC answered a parameter error to an incomplete CreateTroubleInfo: the signature, the run role\'s permission and the action (2019-07-22) are all in order';
+const PROVES =
+  "TRTC answered a parameter error to an incomplete CreateTroubleInfo: the signature, the run role's permission and the action (2019-07-22) are all in order";
 
 const VERDICT_OF: Readonly<Record<UpstreamKind, ProbeVerdict>> = {
   parameter: 'ok',

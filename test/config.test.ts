@@ -131,7 +131,7 @@ describe('parseEndpoint', () => {
 
 describe('loadConfig: issue 8, items 9 and 12', () => {
   it.each(['redis://127.0.0.1:99999', 'redis://:%zz@host:6379', 'redis://host/db', 'redis://host:6379/0?x=1', 'redis://'])(
-    'REDIS_URL %s is refused with the store parser\'s reason, naming the variable',
+    "REDIS_URL %s is refused with the store parser's reason, naming the variable",
     (url) => {
       const errors = errorsOf(loadConfig({ REDIS_URL: url }));
       expect(errors).toHaveLength(1);
@@ -192,7 +192,8 @@ describe('DEFAULTS, the one place a default is written', () => {
 
   it.each(CONFIG_VARIABLES)('matches the README default of %s', (name) => {
     const value = DEFAULTS[FIELD[name]];
-    const shown = name === 'TRTC_ENDPOINT' ? `\`${DEFAULT_ENDPOINT}\`` : value === undefined || (Array.isArray(value) && value.length === 0) ? '—' : `\`${String(value)}\``;
+    const shown =
+      name === 'TRTC_ENDPOINT' ? `\`${DEFAULT_ENDPOINT}\`` : value === undefined || (Array.isArray(value) && value.length === 0) ? '—' : `\`${String(value)}\``;
     expect(readmeDefaults().get(name)).toBe(shown);
   });
 

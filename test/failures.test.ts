@@ -65,12 +65,18 @@ describe('the failure catalogue and the README status table', () => {
   it.each(entries)('lists %s with its status, code and retry advice', (_name, kind) => {
     const matching = rows.filter((row) => rowMatches(row, kind));
     expect(matching, `no README row for ${kind.status} ${kind.code}`).not.toEqual([]);
-    expect(matching.filter((row) => adviceAgrees(row, kind)), `retry advice for ${kind.status} ${kind.code}`).not.toEqual([]);
+    expect(
+      matching.filter((row) => adviceAgrees(row, kind)),
+      `retry advice for ${kind.status} ${kind.code}`,
+    ).not.toEqual([]);
   });
 
   it('lists no status or code the catalogue lacks', () => {
     for (const row of rows) {
-      expect(entries.some(([, kind]) => rowMatches(row, kind)), row.line).toBe(true);
+      expect(
+        entries.some(([, kind]) => rowMatches(row, kind)),
+        row.line,
+      ).toBe(true);
     }
   });
 });

@@ -62,7 +62,12 @@ describe('LocalPacer through RateLimitedClient', () => {
   it('never waits past the latest start: a call whose slot is later fails at once with NoCallSlotError, consuming nothing', async () => {
     const r = rig((now) => new LocalPacer(1, now));
     const notAfter = r.now() + 2400;
-    const results = Array.from({ length: 5 }, () => r.client.create(report, r.options(notAfter)).then(() => 'sent', (e: unknown) => e));
+    const results = Array.from({ length: 5 }, () =>
+      r.client.create(report, r.options(notAfter)).then(
+        () => 'sent',
+        (e: unknown) => e,
+      ),
+    );
     await r.drain();
     const settled = await Promise.all(results);
     expect(settled.slice(0, 3)).toEqual(['sent', 'sent', 'sent']);

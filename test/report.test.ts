@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeProblems,
-  LIMITS,
-  PARAMETER_NAMES,
-  RepeatedValue,
-  validateReport,
-  type ParameterProblem,
-} from '../lib/report';
+import { describeProblems, LIMITS, PARAMETER_NAMES, RepeatedValue, validateReport, type ParameterProblem } from '../lib/report';
 import { BASE, bytes, expectRejected, onlyProblem, problemsOf, reportOf, withField, without } from './support/fixtures';
 
 const STRING_FIELDS = ['SdkAppId', 'RoomId', 'TeacherUserId', 'StudentUserId', 'TroubleUserId', 'TroubleMsg'] as const;
@@ -78,12 +71,15 @@ describe('validateReport: string parameters', () => {
   });
 
   it.each(
-    STRING_FIELDS.flatMap((name) => [
-      [name, true],
-      [name, false],
-      [name, {}],
-      [name, ['x']],
-    ] as const),
+    STRING_FIELDS.flatMap(
+      (name) =>
+        [
+          [name, true],
+          [name, false],
+          [name, {}],
+          [name, ['x']],
+        ] as const,
+    ),
   )('%s %j (wrong type) → InvalidParameter', (name, value) => {
     expect(expectRejected(name, value).code).toBe('InvalidParameter');
   });
@@ -107,14 +103,17 @@ describe('validateReport: IDs given as JSON numbers', () => {
   });
 
   it.each(
-    ID_FIELDS.flatMap((name) => [
-      [name, 1.5],
-      [name, -1],
-      [name, 2 ** 53],
-      [name, 1e21],
-      [name, Number.NaN],
-      [name, Number.POSITIVE_INFINITY],
-    ] as const),
+    ID_FIELDS.flatMap(
+      (name) =>
+        [
+          [name, 1.5],
+          [name, -1],
+          [name, 2 ** 53],
+          [name, 1e21],
+          [name, Number.NaN],
+          [name, Number.POSITIVE_INFINITY],
+        ] as const,
+    ),
   )('%s %s → rejected', (name, value) => {
     expectRejected(name, value);
   });
@@ -156,11 +155,7 @@ describe('validateReport: size caps (UTF-8 bytes)', () => {
     ];
   };
 
-  const fields: ReadonlyArray<readonly [string, number]> = [
-    ['RoomId', 64],
-    ...USER_ID_FIELDS.map((name) => [name, 32] as const),
-    ['TroubleMsg', 2000],
-  ];
+  const fields: ReadonlyArray<readonly [string, number]> = [['RoomId', 64], ...USER_ID_FIELDS.map((name) => [name, 32] as const), ['TroubleMsg', 2000]];
 
   it.each(fields.flatMap(([field, limit]) => cases(limit).map(([label, at, over]) => [field, limit, label, at, over] as const)))(
     '%s ≤ %i bytes: %s',
@@ -323,12 +318,8 @@ describe('validateReport: every problem at once', () => {
   });
 
   it('only uses the four cloud API parameter codes', () => {
-    const codes = new Set(
-      problemsOf({ SdkAppId: {}, RoomId: '', TroubleType: 0, Extra: 1 }).map((p) => p.code),
-    );
-    expect([...codes].every((c) => ['MissingParameter', 'InvalidParameter', 'InvalidParameterValue', 'UnknownParameter'].includes(c))).toBe(
-      true,
-    );
+    const codes = new Set(problemsOf({ SdkAppId: {}, RoomId: '', TroubleType: 0, Extra: 1 }).map((p) => p.code));
+    expect([...codes].every((c) => ['MissingParameter', 'InvalidParameter', 'InvalidParameterValue', 'UnknownParameter'].includes(c))).toBe(true);
     expect(codes).toEqual(new Set(['InvalidParameter', 'InvalidParameterValue', 'MissingParameter', 'UnknownParameter']));
   });
 

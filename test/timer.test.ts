@@ -30,7 +30,11 @@ function invocation(keys: { secretId: string; secretKey: string; token?: string 
   }
   const prepared = prepareInvocation(
     { request_id: 'probe-test', time_limit_in_ms: 3000 },
-    { env, client: new HttpTroubleInfoClient({ endpoint: { protocol: 'http://', host: new URL(endpoint).host }, region: 'ap-guangzhou' }, () => env), write: (l) => lines.push(l) },
+    {
+      env,
+      client: new HttpTroubleInfoClient({ endpoint: { protocol: 'http://', host: new URL(endpoint).host }, region: 'ap-guangzhou' }, () => env),
+      write: (l) => lines.push(l),
+    },
   );
   if (!prepared.ok) throw new Error(prepared.errors.join('; '));
   return prepared.inv;

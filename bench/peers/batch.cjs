@@ -6,7 +6,9 @@ const [bundle, recordsText] = process.argv.slice(2);
 const realWrite = process.stdout.write.bind(process.stdout);
 process.stdout.write = () => true;
 const n = Number(recordsText);
-const event = { Records: Array.from({ length: n }, (_, i) => ({ Ckafka: { topic: 'bench', partition: 0, offset: i, msgKey: 'None', msgBody: JSON.stringify(report('k')) } })) };
+const event = {
+  Records: Array.from({ length: n }, (_, i) => ({ Ckafka: { topic: 'bench', partition: 0, offset: i, msgKey: 'None', msgBody: JSON.stringify(report('k')) } })),
+};
 const t0 = Date.now();
 require(bundle)
   .main_handler(event, { request_id: 'batch', time_limit_in_ms: 60000 })

@@ -18,7 +18,10 @@ function signedPost(endpoint, report, agent) {
   const canonical = `POST\n/\n\ncontent-type:application/json\nhost:${url.hostname}\n\ncontent-type;host\n${sha256(body)}`;
   const scope = `${date}/${service}/tc3_request`;
   const key = hmac(hmac(hmac(`TC3${process.env.TENCENTCLOUD_SECRETKEY}`, date), service), 'tc3_request');
-  const signature = crypto.createHmac('sha256', key).update(`TC3-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256(canonical)}`).digest('hex');
+  const signature = crypto
+    .createHmac('sha256', key)
+    .update(`TC3-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256(canonical)}`)
+    .digest('hex');
   const headers = {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
@@ -30,12 +33,15 @@ function signedPost(endpoint, report, agent) {
   };
   if (process.env.TENCENTCLOUD_SESSIONTOKEN) headers['X-TC-Token'] = process.env.TENCENTCLOUD_SESSIONTOKEN;
   return new Promise((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? https : http).request({ hostname: url.hostname, port: url.port, method: 'POST', path: '/', headers, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve(JSON.parse(text).Response.RequestId));
-    });
+    const req = (url.protocol === 'https:' ? https : http).request(
+      { hostname: url.hostname, port: url.port, method: 'POST', path: '/', headers, agent },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve(JSON.parse(text).Response.RequestId));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

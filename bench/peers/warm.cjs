@@ -51,7 +51,15 @@ async function main() {
   const out = { bundle: { latencies: [], cpuUs: 0, calls: 0 }, raw: { latencies: [], cpuUs: 0, calls: 0 } };
   const blocks = Math.max(2, Math.round(count / 100));
   for (let b = 0; b < blocks; b += 1) {
-    for (const [name, fn] of b % 2 === 0 ? [['bundle', viaBundle], ['raw', viaRaw]] : [['raw', viaRaw], ['bundle', viaBundle]]) {
+    for (const [name, fn] of b % 2 === 0
+      ? [
+          ['bundle', viaBundle],
+          ['raw', viaRaw],
+        ]
+      : [
+          ['raw', viaRaw],
+          ['bundle', viaBundle],
+        ]) {
       const r = await block(fn, 100);
       out[name].latencies.push(...r.latencies);
       out[name].cpuUs += r.cpuUs;

@@ -55,16 +55,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const json = values.json === true;
   const print = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const confirm = process.stdin.isTTY && !json
-    ? async (question: string) => {
-        const rl = createInterface({ input: process.stdin, output: process.stdout });
-        try {
-          return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-        } finally {
-          rl.close();
+  const confirm =
+    process.stdin.isTTY && !json
+      ? async (question: string) => {
+          const rl = createInterface({ input: process.stdin, output: process.stdout });
+          try {
+            return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+          } finally {
+            rl.close();
+          }
         }
-      }
-    : undefined;
+      : undefined;
   try {
     const result = await deploy({
       root: process.cwd(),
@@ -84,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${JSON.stringify({ function: fn, namespace, region, writes, url })}\n`);
     }
     if (smokeFailed) {
-      process.stderr.write('deploy: deployed, but the smoke check failed (see above): check the function\'s logs and configuration\n');
+      process.stderr.write("deploy: deployed, but the smoke check failed (see above): check the function's logs and configuration\n");
       return 1;
     }
     return 0;

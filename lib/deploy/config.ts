@@ -301,7 +301,8 @@ function timerTrigger(e: Errors, path: string, name: string | undefined, p: Obj)
     // SCF takes the 5-field form too, but this file uses one form: the 7-field one SCF documents for triggers.
     const fields = cron.split(/\s+/).length;
     const parsed = parseCron(cron);
-    if (fields !== 7) e.add(`${path}.parameters.cronExpression`, `must have 7 fields (second minute hour day month weekday year), e.g. "0 */10 * * * * *"; got ${fields}`);
+    if (fields !== 7)
+      e.add(`${path}.parameters.cronExpression`, `must have 7 fields (second minute hour day month weekday year), e.g. "0 */10 * * * * *"; got ${fields}`);
     else if (!parsed.ok) e.add(`${path}.parameters.cronExpression`, parsed.reason);
   }
   const argument = p.argument === undefined ? undefined : str(e, `${path}.parameters.argument`, p.argument, false);
@@ -431,7 +432,8 @@ export function parseDeployConfig(text: string, options: { stage?: string; env?:
   if (!/^[A-Za-z0-9_-]+$/.test(stage)) e.add(options.stage !== undefined ? '--stage' : 'provider.stage', 'must hold only letters, digits, - and _');
   const envRegion = options.env?.TENCENTCLOUD_REGION?.trim();
   const region = envRegion || (str(e, 'provider.region', provider.region, false) ?? DEFAULT_REGION);
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region)) e.add(envRegion ? 'TENCENTCLOUD_REGION' : 'provider.region', `must be a region such as ap-guangzhou, got "${region}"`);
+  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(region))
+    e.add(envRegion ? 'TENCENTCLOUD_REGION' : 'provider.region', `must be a region such as ap-guangzhou, got "${region}"`);
   const namespace = str(e, 'provider.namespace', provider.namespace, false) ?? DEFAULT_NAMESPACE;
 
   const functions = isObj(doc.functions) ? doc.functions : {};

@@ -88,7 +88,9 @@ function explain(step: string, error: unknown, config: DeployConfig): DeployErro
   const code = error.code ?? 'no error code';
   const said = `${error.action} answered ${code}: ${error.message.slice(0, 300)}`;
   if (error.code === undefined) {
-    return new DeployError(`${step} failed: cannot reach the SCF API (${error.message.slice(0, 200)}); check the network or SCF_ENDPOINT and run the deploy again`);
+    return new DeployError(
+      `${step} failed: cannot reach the SCF API (${error.message.slice(0, 200)}); check the network or SCF_ENDPOINT and run the deploy again`,
+    );
   }
   if (/Role/i.test(code)) {
     return new DeployError(
@@ -97,7 +99,9 @@ function explain(step: string, error: unknown, config: DeployConfig): DeployErro
     );
   }
   if (code.startsWith('AuthFailure')) {
-    return new DeployError(`${said}. The deploying keys were refused: check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (and the session token of temporary keys)`);
+    return new DeployError(
+      `${said}. The deploying keys were refused: check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (and the session token of temporary keys)`,
+    );
   }
   if (code.startsWith('UnauthorizedOperation')) {
     return new DeployError(`${said}. The deploying identity lacks permission for ${error.action}: attach the deploy policy from README "Deploying"`);
@@ -146,8 +150,10 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_MS,
     print,
   };
-  print(`${fn.name} (namespace ${config.namespace}, region ${config.region}): code ${artifact.sha256.slice(0, 12)}… ` +
-    `(${artifact.files.map((f) => f.entry).join(', ')}, ${(artifact.zip.length / 1024).toFixed(1)} KiB zipped)`);
+  print(
+    `${fn.name} (namespace ${config.namespace}, region ${config.region}): code ${artifact.sha256.slice(0, 12)}… ` +
+      `(${artifact.files.map((f) => f.entry).join(', ')}, ${(artifact.zip.length / 1024).toFixed(1)} KiB zipped)`,
+  );
 
   const writes: string[] = [];
   let steps: Step[];

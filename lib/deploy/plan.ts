@@ -97,7 +97,12 @@ export function extranetUrl(desc: string): string | null {
 function comparableDesc(type: string, desc: string): Record<string, string> {
   if (type === 'timer') {
     const cron = desc.trim().startsWith('{') ? json(desc).cron : desc;
-    return { cron: String(cron ?? '').trim().split(/\s+/).join(' ') };
+    return {
+      cron: String(cron ?? '')
+        .trim()
+        .split(/\s+/)
+        .join(' '),
+    };
   }
   const d = json(desc);
   if (type === 'http') {
@@ -109,7 +114,11 @@ function comparableDesc(type: string, desc: string): Record<string, string> {
       'NetConfig.EnableIntranet': String(net.EnableIntranet === true),
       'NetConfig.EnableExtranet': String(net.EnableExtranet === true),
       CorsConfig: corsOn
-        ? JSON.stringify(['Origins', 'Methods', 'Headers', 'ExposeHeaders', 'MaxAge', 'Credentials'].map((k) => cors[k] ?? (k === 'Credentials' ? false : k === 'MaxAge' ? null : [])))
+        ? JSON.stringify(
+            ['Origins', 'Methods', 'Headers', 'ExposeHeaders', 'MaxAge', 'Credentials'].map(
+              (k) => cors[k] ?? (k === 'Credentials' ? false : k === 'MaxAge' ? null : []),
+            ),
+          )
         : 'off',
     };
   }
@@ -193,9 +202,7 @@ export function planDeploy(wanted: FunctionConfig, codeSha256: string, observed:
     const code: string[] = [];
     if (!sameCode(observed.codeSha256, codeSha256)) {
       code.push(
-        observed.codeSha256 === null
-          ? 'SCF reports no code hash for it'
-          : `code sha256 ${observed.codeSha256.slice(0, 12)}… → ${codeSha256.slice(0, 12)}…`,
+        observed.codeSha256 === null ? 'SCF reports no code hash for it' : `code sha256 ${observed.codeSha256.slice(0, 12)}… → ${codeSha256.slice(0, 12)}…`,
       );
     }
     if (fn.handler !== spec.handler) code.push(`Handler ${fn.handler} → ${spec.handler}`);
@@ -250,4 +257,3 @@ export function planDeploy(wanted: FunctionConfig, codeSha256: string, observed:
   }
   return [...steps, ...kept];
 }
-

@@ -264,9 +264,7 @@ export class SdkScfApi implements ScfApi {
   async listTriggers(name: string): Promise<TriggerState[]> {
     const out: TriggerState[] = [];
     for (let offset = 0; ; offset += 100) {
-      const r = await this.call('ListTriggers', () =>
-        this.client.ListTriggers({ FunctionName: name, Namespace: this.namespace, Offset: offset, Limit: 100 }),
-      );
+      const r = await this.call('ListTriggers', () => this.client.ListTriggers({ FunctionName: name, Namespace: this.namespace, Offset: offset, Limit: 100 }));
       const page = r.Triggers ?? [];
       out.push(...page.map(triggerState));
       if (page.length < 100 || out.length >= (r.TotalCount ?? 0)) return out;

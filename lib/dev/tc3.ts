@@ -75,10 +75,7 @@ export function headerValue(headers: Readonly<Record<string, string>>, name: str
  * @param signedHeaders - the names that are signed.
  * @throws RangeError when a signed header has no value in `headers`.
  */
-export function canonicalHeaders(
-  headers: Readonly<Record<string, string>>,
-  signedHeaders: readonly string[],
-): string {
+export function canonicalHeaders(headers: Readonly<Record<string, string>>, signedHeaders: readonly string[]): string {
   let out = '';
   for (const name of normalizeSignedHeaders(signedHeaders)) {
     const value = headerValue(headers, name);
@@ -260,9 +257,7 @@ export interface AuthorizationParseError {
 }
 
 /** Result of {@link parseAuthorization}: a discriminated union on `ok`. */
-export type ParseAuthorizationResult =
-  | { ok: true; value: ParsedAuthorization }
-  | { ok: false; error: AuthorizationParseError };
+export type ParseAuthorizationResult = { ok: true; value: ParsedAuthorization } | { ok: false; error: AuthorizationParseError };
 
 function parseFailure(reason: AuthorizationParseErrorReason, message: string): ParseAuthorizationResult {
   return { ok: false, error: { reason, message } };
@@ -347,9 +342,7 @@ export interface Tc3KnownKey {
 }
 
 /** The verdict of {@link verifyTc3Request}: the SecretId, or the API error to answer. */
-export type Tc3Verdict =
-  | { ok: true; secretId: string }
-  | { ok: false; code: string; message: string; detail: string };
+export type Tc3Verdict = { ok: true; secretId: string } | { ok: false; code: string; message: string; detail: string };
 
 function tc3Equal(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
@@ -379,8 +372,7 @@ export function verifyTc3Request(
   maxSkewSeconds = 300,
 ): Tc3Verdict {
   const fail = (code: string, message: string, detail: string): Tc3Verdict => ({ ok: false, code, message, detail });
-  const invalid = (detail: string): Tc3Verdict =>
-    fail('AuthFailure.InvalidAuthorization', 'The `Authorization` header is invalid.', detail);
+  const invalid = (detail: string): Tc3Verdict => fail('AuthFailure.InvalidAuthorization', 'The `Authorization` header is invalid.', detail);
   const mismatch = (detail: string): Tc3Verdict =>
     fail('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.', detail);
   const headers = request.headers;

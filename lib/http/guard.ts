@@ -21,7 +21,11 @@ export function corsHeaders(config: Pick<Config, 'corsAllowedOrigins'>, origin: 
   if (origin === undefined || config.corsAllowedOrigins.length === 0) return {};
   const any = config.corsAllowedOrigins.includes('*');
   if (!any && !config.corsAllowedOrigins.includes(origin)) return {};
-  return { 'Access-Control-Allow-Origin': any ? '*' : origin, 'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After', ...(any ? {} : { Vary: 'Origin' }) };
+  return {
+    'Access-Control-Allow-Origin': any ? '*' : origin,
+    'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After',
+    ...(any ? {} : { Vary: 'Origin' }),
+  };
 }
 
 /** Headers for a preflight (OPTIONS) answer. */

@@ -95,7 +95,11 @@ export async function sendOnce(report: TroubleReport, send: (recordingAttempts: 
   }
   const sends = (unconfirmed?.sends ?? 0) + (outcome.unconfirmedSends ?? 0);
   if (sends > 0) {
-    const record: UnconfirmedRecord = { fingerprint: print, sends, lastSentAt: outcome.unconfirmedSends ? Date.now() : (unconfirmed?.lastSentAt ?? Date.now()) };
+    const record: UnconfirmedRecord = {
+      fingerprint: print,
+      sends,
+      lastSentAt: outcome.unconfirmedSends ? Date.now() : (unconfirmed?.lastSentAt ?? Date.now()),
+    };
     await settle(() => bounded(() => store.markUnconfirmed(key, token, record, options.ttlMs)), 'unconfirmed', options);
   } else {
     await settle(() => bounded(() => store.release(key, token)), 'release', options);
@@ -118,7 +122,12 @@ async function settle(write: () => Promise<void>, stage: string, options: OnceOp
  * Stores the completed record, retrying inside the deadline; if the store still refuses, holds the key so a
  * redelivery is not sent again, and says so at `error`.
  */
-async function remember(key: string, token: string, record: { requestId: string; fingerprint: string; completedAt: number }, options: OnceOptions): Promise<void> {
+async function remember(
+  key: string,
+  token: string,
+  record: { requestId: string; fingerprint: string; completedAt: number },
+  options: OnceOptions,
+): Promise<void> {
   const { store, log } = options;
   const giveUpAt = Date.now() + Math.min(STORE_RETRY_BUDGET_MS, options.remaining());
   let lastError: unknown;

@@ -57,7 +57,11 @@ export class RedisScheduleCore {
     const bound = Math.max(1, Math.min(this.settings.commandTimeoutMs, maxWaitMs));
     const client = await this.ready(Math.max(1, Math.min(this.settings.connectTimeoutMs, maxWaitMs)));
     const maxWaitUs = Number.isFinite(maxWaitMs) ? Math.min(MAX_WAIT_US, Math.max(0, Math.floor(maxWaitMs * 1000))) : MAX_WAIT_US;
-    const reply = await within(bound, client.eval(RESERVE_SCRIPT, 1, this.settings.key, String(this.settings.intervalUs), String(maxWaitUs)), `no answer from ${this.server.display} within ${bound} ms`);
+    const reply = await within(
+      bound,
+      client.eval(RESERVE_SCRIPT, 1, this.settings.key, String(this.settings.intervalUs), String(maxWaitUs)),
+      `no answer from ${this.server.display} within ${bound} ms`,
+    );
     if (!Array.isArray(reply) || typeof reply[0] !== 'number' || typeof reply[1] !== 'number') throw new Error(`unexpected answer from ${this.server.display}`);
     const waitMs = reply[1] / 1000;
     return reply[0] === 1 ? { ok: true, waitMs } : { ok: false, retryAfterMs: waitMs };

@@ -4,15 +4,7 @@
  * requestContext.http) and Application Load Balancer targets (requestContext.elb). All are answered with the
  * integration response (ALB's adds statusDescription, and multiValueHeaders when the target group uses them).
  */
-import {
-  decodeEventBody,
-  isBase64Flag,
-  normaliseHeaders,
-  normaliseQuery,
-  parseQueryString,
-  type HttpRequest,
-  type QueryValue,
-} from '../http/request';
+import { decodeEventBody, isBase64Flag, normaliseHeaders, normaliseQuery, parseQueryString, type HttpRequest, type QueryValue } from '../http/request';
 import { isPlainRecord } from '../parse/json';
 import type { Parsed } from '../parse/parsed';
 import { defineSource } from './types';
@@ -102,7 +94,11 @@ export const awsAlb = defineSource('aws-alb', isAwsAlbEvent, (event) => {
     kind: 'http',
     // With multi-value headers enabled on the target group, ALB requires multiValueHeaders in the answer too.
     format: multiValue ? 'alb-multi-value' : 'alb',
-    request: withBody({ method: event.httpMethod.toUpperCase(), path: typeof event.path === 'string' ? event.path : '/', headers, query }, event.body, event.isBase64Encoded),
+    request: withBody(
+      { method: event.httpMethod.toUpperCase(), path: typeof event.path === 'string' ? event.path : '/', headers, query },
+      event.body,
+      event.isBase64Encoded,
+    ),
   };
 });
 

@@ -47,6 +47,8 @@ export function describeShape(event: unknown): string {
   if (event === null) return 'null';
   if (Array.isArray(event)) return `an array of ${event.length}`;
   if (typeof event !== 'object') return `a ${typeof event}`;
-  const keys = Object.keys(event).slice(0, 8).map((k) => k.replace(/[^\w.-]/g, '?').slice(0, 32));
+  const keys = Object.keys(event)
+    .slice(0, 8)
+    .map((k) => k.replace(/[^\w.-]/g, '?').slice(0, 32));
   return keys.length === 0 ? 'an empty object' : `an object with keys ${keys.join(', ')}`;
 }

@@ -50,9 +50,7 @@ function toHttpRequest(event: ScfFunctionUrlEvent, requestId: string | undefined
   const headers = normaliseHeaders(event.headers);
   const body = decodeEventBody(event.body, isBase64Flag(event.isBase64Encoded));
   if (!body.ok) return body;
-  const query = normaliseQuery(
-    event.queryString ?? ('queryStringParameters' in event ? (event as ScfApiGatewayEvent).queryStringParameters : undefined),
-  );
+  const query = normaliseQuery(event.queryString ?? ('queryStringParameters' in event ? (event as ScfApiGatewayEvent).queryStringParameters : undefined));
   const id = requestId ?? headers['x-api-requestid'] ?? headers['x-request-id'];
   return {
     ok: true,

@@ -91,7 +91,15 @@ export class HttpTroubleInfoClient implements TroubleInfoClient {
       'X-TC-Language': 'en-US',
       'X-TC-RequestClient': REQUEST_CLIENT,
       'X-TC-TraceId': options.traceId ?? randomUUID(),
-      Authorization: tc3Authorization({ secretId, secretKey, service: this.service, host: this.signedHost, timestamp, contentType: CONTENT_TYPE, payload: body }),
+      Authorization: tc3Authorization({
+        secretId,
+        secretKey,
+        service: this.service,
+        host: this.signedHost,
+        timestamp,
+        contentType: CONTENT_TYPE,
+        payload: body,
+      }),
     };
     if (token !== undefined) headers['X-TC-Token'] = token;
     return parseAnswer(await postJson(this.config.endpoint, headers, body, options.signal));
@@ -114,7 +122,10 @@ export function sharedClient(config: SharedConfig): TroubleInfoClient {
   void shared?.limiter?.close?.().catch(() => undefined);
   const http = new HttpTroubleInfoClient(config);
   if (quota) {
-    const limiter = new FailoverLimiter(new RedisRateLimiter({ url: config.redisUrl!, ratePerSecond: config.trtcRatePerSecond }), new LocalPacer(config.trtcRatePerSecond));
+    const limiter = new FailoverLimiter(
+      new RedisRateLimiter({ url: config.redisUrl!, ratePerSecond: config.trtcRatePerSecond }),
+      new LocalPacer(config.trtcRatePerSecond),
+    );
     shared = { key, client: new RateLimitedClient(http, limiter), limiter };
   } else {
     shared = { key, client: http };

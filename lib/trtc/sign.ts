@@ -41,6 +41,8 @@ export function tc3Authorization(input: Tc3Input): string {
   const canonical = `POST\n/\n\ncontent-type:${input.contentType}\nhost:${input.host}\n\ncontent-type;host\n${sha256Hex(input.payload)}`;
   const scope = `${date}/${input.service}/tc3_request`;
   const toSign = `TC3-HMAC-SHA256\n${input.timestamp}\n${scope}\n${sha256Hex(canonical)}`;
-  const signature = createHmac('sha256', signingKey(input.secretKey, date, input.service)).update(toSign, 'utf8').digest('hex');
+  const signature = createHmac('sha256', signingKey(input.secretKey, date, input.service))
+    .update(toSign, 'utf8')
+    .digest('hex');
   return `TC3-HMAC-SHA256 Credential=${input.secretId}/${scope}, SignedHeaders=content-type;host, Signature=${signature}`;
 }

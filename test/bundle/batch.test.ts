@@ -71,28 +71,34 @@ describe('batches', () => {
     }
   });
 
-  it('never sleep past the deadline for a slot: BATCH_RATE_PER_SECOND=1 and a 3 s limit answer in time, the records not started failed and retryable', { timeout: 20_000 }, async () => {
-    const undo = withEnv({ BATCH_RATE_PER_SECOND: '1', BATCH_CONCURRENCY: '4' });
-    try {
-      const { main_handler } = loadBundle({ fresh: true });
-      const limit = 3000;
-      const started = Date.now();
-      const run = await captureStdout(() => main_handler(kafka(5), { request_id: randomUUID(), time_limit_in_ms: limit }));
-      expect(Date.now() - started).toBeLessThan(limit);
-      const error = run.error as Error & { summary?: { sent: number; failed: number; records: { status: string; error?: { code: string; message: string } }[] } };
-      expect(error.name).toBe('BatchIncompleteError');
-      const summary = error.summary!;
-      expect(summary.sent + summary.failed).toBe(5);
-      expect(summary.failed).toBeGreaterThanOrEqual(1);
-      expect(emulator.calls.length).toBe(summary.sent);
-      for (const record of summary.records.filter((r) => r.status === 'failed')) {
-        expect(record.error?.code).toBe('RequestLimitExceeded');
-        expect(record.error?.message).toMatch(/no TRTC call slot .* nothing was sent/);
+  it(
+    'never sleep past the deadline for a slot: BATCH_RATE_PER_SECOND=1 and a 3 s limit answer in time, the records not started failed and retryable',
+    { timeout: 20_000 },
+    async () => {
+      const undo = withEnv({ BATCH_RATE_PER_SECOND: '1', BATCH_CONCURRENCY: '4' });
+      try {
+        const { main_handler } = loadBundle({ fresh: true });
+        const limit = 3000;
+        const started = Date.now();
+        const run = await captureStdout(() => main_handler(kafka(5), { request_id: randomUUID(), time_limit_in_ms: limit }));
+        expect(Date.now() - started).toBeLessThan(limit);
+        const error = run.error as Error & {
+          summary?: { sent: number; failed: number; records: { status: string; error?: { code: string; message: string } }[] };
+        };
+        expect(error.name).toBe('BatchIncompleteError');
+        const summary = error.summary!;
+        expect(summary.sent + summary.failed).toBe(5);
+        expect(summary.failed).toBeGreaterThanOrEqual(1);
+        expect(emulator.calls.length).toBe(summary.sent);
+        for (const record of summary.records.filter((r) => r.status === 'failed')) {
+          expect(record.error?.code).toBe('RequestLimitExceeded');
+          expect(record.error?.message).toMatch(/no TRTC call slot .* nothing was sent/);
+        }
+      } finally {
+        undo();
       }
-    } finally {
-      undo();
-    }
-  });
+    },
+  );
 
   it('keep at most BATCH_CONCURRENCY calls in flight', { timeout: 20_000 }, async () => {
     const undo = withEnv({ BATCH_RATE_PER_SECOND: '20', BATCH_CONCURRENCY: '2' });
@@ -119,7 +125,9 @@ describe('batches', () => {
       const run = await captureStdout(() => main_handler(kafka(10), { request_id: randomUUID(), time_limit_in_ms: limit }));
       const elapsed = Date.now() - started;
       expect(elapsed).toBeLessThan(limit);
-      const error = run.error as Error & { summary?: { sent: number; failed: number; records: { status: string; error?: { code: string; message: string } }[] } };
+      const error = run.error as Error & {
+        summary?: { sent: number; failed: number; records: { status: string; error?: { code: string; message: string } }[] };
+      };
       expect(error.name).toBe('BatchIncompleteError');
       const summary = error.summary!;
       expect(summary.sent).toBeGreaterThanOrEqual(2);

@@ -71,7 +71,14 @@ const SOURCES: readonly Source[] = [
   },
   {
     name: 'EventBridge',
-    event: (report, n) => ({ specversion: '1.0', id: `matrix-${n}`, source: 'trouble.matrix', type: 'trouble.report', datacontenttype: 'application/json', data: report }),
+    event: (report, n) => ({
+      specversion: '1.0',
+      id: `matrix-${n}`,
+      source: 'trouble.matrix',
+      type: 'trouble.report',
+      datacontenttype: 'application/json',
+      data: report,
+    }),
     recorded: (value) => (value as { failed?: unknown }).failed === 0,
   },
 ];
@@ -213,7 +220,9 @@ const cells: Cell[] = [];
 
 afterAll(() => {
   const header = ['fault', 'source', 'deliveries', 'upstream calls', 'ambiguous', 'records', 'lost', 'duplicates', `slowest answer / ${TIME_LIMIT_MS} ms`];
-  const rows = cells.map((c) => [c.fault, c.source, c.deliveries, c.upstreamCalls, c.ambiguous, c.records, c.lost, c.duplicates, Math.round(c.slowestMs)].map(String));
+  const rows = cells.map((c) =>
+    [c.fault, c.source, c.deliveries, c.upstreamCalls, c.ambiguous, c.records, c.lost, c.duplicates, Math.round(c.slowestMs)].map(String),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cols: readonly string[]): string => `| ${cols.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   const table = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -135,18 +135,16 @@ function parseLines(lines: readonly string[]): LogEntry[] {
 }
 
 /** No secret in any line, one `trtc attempt failed` line per failed attempt, one `invocation` line. */
-function checkLogs(
-  lines: readonly string[],
-  expected: { attempts: number; failedOutcomes: readonly string[]; secrets?: readonly string[] },
-): LogEntry[] {
+function checkLogs(lines: readonly string[], expected: { attempts: number; failedOutcomes: readonly string[]; secrets?: readonly string[] }): LogEntry[] {
   for (const line of lines) {
     for (const secret of [secretKey, sessionToken, ...(expected.secrets ?? [])]) expect(line).not.toContain(secret);
   }
   const entries = parseLines(lines);
   const failed = entries.filter((e) => e.msg === 'trtc attempt failed');
-  expect(failed.map((e) => e.attempt), 'one `trtc attempt failed` line per failed attempt').toEqual(
-    expected.failedOutcomes.map((_, i) => i + 1),
-  );
+  expect(
+    failed.map((e) => e.attempt),
+    'one `trtc attempt failed` line per failed attempt',
+  ).toEqual(expected.failedOutcomes.map((_, i) => i + 1));
   expect(failed.map((e) => e.outcome)).toEqual([...expected.failedOutcomes]);
   const invocation = entries.filter((e) => e.msg === 'invocation');
   expect(invocation, 'one invocation line').toHaveLength(1);
@@ -190,7 +188,6 @@ afterAll(() => {
   }
 });
 
-
 // ── the table ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 const api = (code: string): EmulatorFault => ({ kind: 'api-error', code });
@@ -220,46 +217,279 @@ interface Row {
 
 const ROWS: readonly Row[] = [
   // RequestLimitExceeded: retried until the deadline, then 429 with Retry-After.
-  { name: 'RequestLimitExceeded forever → 429 before the deadline', faults: [[api('RequestLimitExceeded'), 1000]], calls: { min: 2, max: 1000 }, status: 429, code: 'RequestLimitExceeded', failedKind: 'throttled', trtcAnswered: true, message: /rate limit/ },
-  { name: 'RequestLimitExceeded once, then success → 200', faults: [[api('RequestLimitExceeded'), 1]], calls: 2, status: 200, code: null, failedKind: 'throttled' },
-  { name: 'RequestLimitExceeded.UinLimitExceeded forever → 429', faults: [[api('RequestLimitExceeded.UinLimitExceeded'), 1000]], calls: { min: 2, max: 1000 }, status: 429, code: 'RequestLimitExceeded.UinLimitExceeded', failedKind: 'throttled', trtcAnswered: true, timeLimitMs: 1500 },
-  { name: 'RequestLimitExceeded.IPLimitExceeded twice, then success → 200', faults: [[api('RequestLimitExceeded.IPLimitExceeded'), 2]], calls: 3, status: 200, code: null, failedKind: 'throttled' },
+  {
+    name: 'RequestLimitExceeded forever → 429 before the deadline',
+    faults: [[api('RequestLimitExceeded'), 1000]],
+    calls: { min: 2, max: 1000 },
+    status: 429,
+    code: 'RequestLimitExceeded',
+    failedKind: 'throttled',
+    trtcAnswered: true,
+    message: /rate limit/,
+  },
+  {
+    name: 'RequestLimitExceeded once, then success → 200',
+    faults: [[api('RequestLimitExceeded'), 1]],
+    calls: 2,
+    status: 200,
+    code: null,
+    failedKind: 'throttled',
+  },
+  {
+    name: 'RequestLimitExceeded.UinLimitExceeded forever → 429',
+    faults: [[api('RequestLimitExceeded.UinLimitExceeded'), 1000]],
+    calls: { min: 2, max: 1000 },
+    status: 429,
+    code: 'RequestLimitExceeded.UinLimitExceeded',
+    failedKind: 'throttled',
+    trtcAnswered: true,
+    timeLimitMs: 1500,
+  },
+  {
+    name: 'RequestLimitExceeded.IPLimitExceeded twice, then success → 200',
+    faults: [[api('RequestLimitExceeded.IPLimitExceeded'), 2]],
+    calls: 3,
+    status: 200,
+    code: null,
+    failedKind: 'throttled',
+  },
   // HTTP 5xx, reset, invalid answers may have recorded the report: the first attempt and one more, then 502.
-  ...[500, 502, 503, 504].map((s): Row => ({ name: `HTTP ${s} ×3 → 502 after exactly 2 calls`, faults: [[status(s), 3]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false })),
-  { name: 'HTTP 502 ×5 (more than the budget) → 502 after exactly 2 calls', faults: [[status(502), 5]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
+  ...[500, 502, 503, 504].map((s): Row => ({
+    name: `HTTP ${s} ×3 → 502 after exactly 2 calls`,
+    faults: [[status(s), 3]],
+    calls: 2,
+    status: 502,
+    code: 'UpstreamError',
+    failedKind: 'transport',
+    trtcAnswered: false,
+  })),
+  {
+    name: 'HTTP 502 ×5 (more than the budget) → 502 after exactly 2 calls',
+    faults: [[status(502), 5]],
+    calls: 2,
+    status: 502,
+    code: 'UpstreamError',
+    failedKind: 'transport',
+    trtcAnswered: false,
+  },
   { name: 'HTTP 500 once, then success → 200', faults: [[status(500), 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
-  { name: 'HTTP 502 twice → 502 after 2 calls: no third send while the first two may have recorded it', faults: [[status(502), 2]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
-  { name: 'connection reset ×3 → 502 after 2 calls', faults: [[RESET, 3]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
+  {
+    name: 'HTTP 502 twice → 502 after 2 calls: no third send while the first two may have recorded it',
+    faults: [[status(502), 2]],
+    calls: 2,
+    status: 502,
+    code: 'UpstreamError',
+    failedKind: 'transport',
+    trtcAnswered: false,
+  },
+  {
+    name: 'connection reset ×3 → 502 after 2 calls',
+    faults: [[RESET, 3]],
+    calls: 2,
+    status: 502,
+    code: 'UpstreamError',
+    failedKind: 'transport',
+    trtcAnswered: false,
+  },
   { name: 'connection reset once, then success → 200', faults: [[RESET, 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
-  { name: 'invalid JSON ×3 → 502 after 2 calls', faults: [[INVALID_JSON, 3]], calls: 2, status: 502, code: 'UpstreamError', failedKind: 'transport', trtcAnswered: false },
+  {
+    name: 'invalid JSON ×3 → 502 after 2 calls',
+    faults: [[INVALID_JSON, 3]],
+    calls: 2,
+    status: 502,
+    code: 'UpstreamError',
+    failedKind: 'transport',
+    trtcAnswered: false,
+  },
   { name: 'invalid JSON once, then success → 200', faults: [[INVALID_JSON, 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
   // No answer: each attempt bounded by UPSTREAM_TIMEOUT_MS, at most 2 (it may have recorded it), then 504 before the platform's limit.
-  { name: 'no answer ×3 (UPSTREAM_TIMEOUT_MS=500, limit 3000) → 504', faults: [[NO_ANSWER, 3]], calls: 2, status: 504, code: 'UpstreamTimeout', failedKind: 'timeout', trtcAnswered: false, env: { UPSTREAM_TIMEOUT_MS: '500' } },
-  { name: 'no answer with a tight deadline (limit 1500, margin 500, UPSTREAM_TIMEOUT_MS 5000) → 504', faults: [[NO_ANSWER, 3]], calls: 1, status: 504, code: 'UpstreamTimeout', failedKind: 'timeout', trtcAnswered: false, timeLimitMs: 1500, env: { DEADLINE_MARGIN_MS: '500', UPSTREAM_TIMEOUT_MS: '5000' } },
-  { name: 'no answer once (UPSTREAM_TIMEOUT_MS=500), then success → 200', faults: [[NO_ANSWER, 1]], calls: 2, status: 200, code: null, failedKind: 'timeout', env: { UPSTREAM_TIMEOUT_MS: '500' } },
-  { name: 'an answer slower than UPSTREAM_TIMEOUT_MS, then success → 200', faults: [[{ kind: 'delay', ms: 800 }, 1]], calls: 2, status: 200, code: null, failedKind: 'timeout', env: { UPSTREAM_TIMEOUT_MS: '500' }, settleMs: 400 },
+  {
+    name: 'no answer ×3 (UPSTREAM_TIMEOUT_MS=500, limit 3000) → 504',
+    faults: [[NO_ANSWER, 3]],
+    calls: 2,
+    status: 504,
+    code: 'UpstreamTimeout',
+    failedKind: 'timeout',
+    trtcAnswered: false,
+    env: { UPSTREAM_TIMEOUT_MS: '500' },
+  },
+  {
+    name: 'no answer with a tight deadline (limit 1500, margin 500, UPSTREAM_TIMEOUT_MS 5000) → 504',
+    faults: [[NO_ANSWER, 3]],
+    calls: 1,
+    status: 504,
+    code: 'UpstreamTimeout',
+    failedKind: 'timeout',
+    trtcAnswered: false,
+    timeLimitMs: 1500,
+    env: { DEADLINE_MARGIN_MS: '500', UPSTREAM_TIMEOUT_MS: '5000' },
+  },
+  {
+    name: 'no answer once (UPSTREAM_TIMEOUT_MS=500), then success → 200',
+    faults: [[NO_ANSWER, 1]],
+    calls: 2,
+    status: 200,
+    code: null,
+    failedKind: 'timeout',
+    env: { UPSTREAM_TIMEOUT_MS: '500' },
+  },
+  {
+    name: 'an answer slower than UPSTREAM_TIMEOUT_MS, then success → 200',
+    faults: [[{ kind: 'delay', ms: 800 }, 1]],
+    calls: 2,
+    status: 200,
+    code: null,
+    failedKind: 'timeout',
+    env: { UPSTREAM_TIMEOUT_MS: '500' },
+    settleMs: 400,
+  },
   // InternalError: one retry at most.
-  { name: 'InternalError ×2 → 502 after 2 calls', faults: [[api('InternalError'), 2]], calls: 2, status: 502, code: 'InternalError', failedKind: 'internal', trtcAnswered: true },
-  { name: 'InternalError ×5 → 502 after 2 calls (one retry only)', faults: [[api('InternalError'), 5]], calls: 2, status: 502, code: 'InternalError', failedKind: 'internal', trtcAnswered: true },
+  {
+    name: 'InternalError ×2 → 502 after 2 calls',
+    faults: [[api('InternalError'), 2]],
+    calls: 2,
+    status: 502,
+    code: 'InternalError',
+    failedKind: 'internal',
+    trtcAnswered: true,
+  },
+  {
+    name: 'InternalError ×5 → 502 after 2 calls (one retry only)',
+    faults: [[api('InternalError'), 5]],
+    calls: 2,
+    status: 502,
+    code: 'InternalError',
+    failedKind: 'internal',
+    trtcAnswered: true,
+  },
   { name: 'InternalError once, then success → 200', faults: [[api('InternalError'), 1]], calls: 2, status: 200, code: null, failedKind: 'internal' },
-  { name: 'InternalError.BackendTimeOut ×2 → 502 after 2 calls', faults: [[api('InternalError.BackendTimeOut'), 2]], calls: 2, status: 502, code: 'InternalError.BackendTimeOut', failedKind: 'internal', trtcAnswered: true },
-  { name: 'InternalError.BackendFail once, then success → 200', faults: [[api('InternalError.BackendFail'), 1]], calls: 2, status: 200, code: null, failedKind: 'internal' },
+  {
+    name: 'InternalError.BackendTimeOut ×2 → 502 after 2 calls',
+    faults: [[api('InternalError.BackendTimeOut'), 2]],
+    calls: 2,
+    status: 502,
+    code: 'InternalError.BackendTimeOut',
+    failedKind: 'internal',
+    trtcAnswered: true,
+  },
+  {
+    name: 'InternalError.BackendFail once, then success → 200',
+    faults: [[api('InternalError.BackendFail'), 1]],
+    calls: 2,
+    status: 200,
+    code: null,
+    failedKind: 'internal',
+  },
   // AuthFailure.SignatureExpire: once, freshly signed.
-  { name: 'AuthFailure.SignatureExpire ×2 → 502 after 2 calls', faults: [[api('AuthFailure.SignatureExpire'), 2]], calls: 2, status: 502, code: 'AuthFailure.SignatureExpire', failedKind: 'signature-expired', trtcAnswered: true, message: /clock/ },
-  { name: 'AuthFailure.SignatureExpire once, then success → 200', faults: [[api('AuthFailure.SignatureExpire'), 1]], calls: 2, status: 200, code: null, failedKind: 'signature-expired' },
+  {
+    name: 'AuthFailure.SignatureExpire ×2 → 502 after 2 calls',
+    faults: [[api('AuthFailure.SignatureExpire'), 2]],
+    calls: 2,
+    status: 502,
+    code: 'AuthFailure.SignatureExpire',
+    failedKind: 'signature-expired',
+    trtcAnswered: true,
+    message: /clock/,
+  },
+  {
+    name: 'AuthFailure.SignatureExpire once, then success → 200',
+    faults: [[api('AuthFailure.SignatureExpire'), 1]],
+    calls: 2,
+    status: 200,
+    code: null,
+    failedKind: 'signature-expired',
+  },
   // AuthFailure.TokenFailure: once, after re-reading the credentials.
-  { name: 'AuthFailure.TokenFailure ×2 → 500 after 2 calls', faults: [[api('AuthFailure.TokenFailure'), 2]], calls: 2, status: 500, code: 'AuthFailure.TokenFailure', failedKind: 'token', trtcAnswered: true, message: /role|token/i },
-  { name: 'AuthFailure.TokenFailure once, then success → 200', faults: [[api('AuthFailure.TokenFailure'), 1]], calls: 2, status: 200, code: null, failedKind: 'token' },
+  {
+    name: 'AuthFailure.TokenFailure ×2 → 500 after 2 calls',
+    faults: [[api('AuthFailure.TokenFailure'), 2]],
+    calls: 2,
+    status: 500,
+    code: 'AuthFailure.TokenFailure',
+    failedKind: 'token',
+    trtcAnswered: true,
+    message: /role|token/i,
+  },
+  {
+    name: 'AuthFailure.TokenFailure once, then success → 200',
+    faults: [[api('AuthFailure.TokenFailure'), 1]],
+    calls: 2,
+    status: 200,
+    code: null,
+    failedKind: 'token',
+  },
   // Other AuthFailure.*: no retry, 500 naming the role or the keys.
-  { name: 'AuthFailure.SecretIdNotFound → 500, 1 call', faults: [[api('AuthFailure.SecretIdNotFound'), 3]], calls: 1, status: 500, code: 'AuthFailure.SecretIdNotFound', failedKind: 'auth', trtcAnswered: true, message: /\b(role|keys)\b/ },
-  { name: 'AuthFailure.SignatureFailure → 500, 1 call', faults: [[api('AuthFailure.SignatureFailure'), 3]], calls: 1, status: 500, code: 'AuthFailure.SignatureFailure', failedKind: 'auth', trtcAnswered: true, message: /\bkeys\b/ },
-  { name: 'AuthFailure.UnauthorizedOperation → 500, 1 call', faults: [[api('AuthFailure.UnauthorizedOperation'), 3]], calls: 1, status: 500, code: 'AuthFailure.UnauthorizedOperation', failedKind: 'auth', trtcAnswered: true, message: /\brole\b.*\bCAM\b/ },
-  { name: 'UnauthorizedOperation → 500, 1 call', faults: [[api('UnauthorizedOperation'), 3]], calls: 1, status: 500, code: 'UnauthorizedOperation', failedKind: 'auth', trtcAnswered: true, message: /\bCAM\b/ },
-  { name: 'an unlisted AuthFailure sub-code → 500, 1 call', faults: [[api('AuthFailure.MFAFailure'), 3]], calls: 1, status: 500, code: 'AuthFailure.MFAFailure', failedKind: 'auth', trtcAnswered: true, message: /\brole\b.*\bkeys\b/ },
+  {
+    name: 'AuthFailure.SecretIdNotFound → 500, 1 call',
+    faults: [[api('AuthFailure.SecretIdNotFound'), 3]],
+    calls: 1,
+    status: 500,
+    code: 'AuthFailure.SecretIdNotFound',
+    failedKind: 'auth',
+    trtcAnswered: true,
+    message: /\b(role|keys)\b/,
+  },
+  {
+    name: 'AuthFailure.SignatureFailure → 500, 1 call',
+    faults: [[api('AuthFailure.SignatureFailure'), 3]],
+    calls: 1,
+    status: 500,
+    code: 'AuthFailure.SignatureFailure',
+    failedKind: 'auth',
+    trtcAnswered: true,
+    message: /\bkeys\b/,
+  },
+  {
+    name: 'AuthFailure.UnauthorizedOperation → 500, 1 call',
+    faults: [[api('AuthFailure.UnauthorizedOperation'), 3]],
+    calls: 1,
+    status: 500,
+    code: 'AuthFailure.UnauthorizedOperation',
+    failedKind: 'auth',
+    trtcAnswered: true,
+    message: /\brole\b.*\bCAM\b/,
+  },
+  {
+    name: 'UnauthorizedOperation → 500, 1 call',
+    faults: [[api('UnauthorizedOperation'), 3]],
+    calls: 1,
+    status: 500,
+    code: 'UnauthorizedOperation',
+    failedKind: 'auth',
+    trtcAnswered: true,
+    message: /\bCAM\b/,
+  },
+  {
+    name: 'an unlisted AuthFailure sub-code → 500, 1 call',
+    faults: [[api('AuthFailure.MFAFailure'), 3]],
+    calls: 1,
+    status: 500,
+    code: 'AuthFailure.MFAFailure',
+    failedKind: 'auth',
+    trtcAnswered: true,
+    message: /\brole\b.*\bkeys\b/,
+  },
   // The action is not available: no retry, 502.
-  ...['InvalidAction', 'ActionOffline', 'UnsupportedOperation', 'NoSuchVersion'].map((code): Row => ({ name: `${code} → 502, 1 call`, faults: [[api(code), 3]], calls: 1, status: 502, code, failedKind: 'action-unavailable', trtcAnswered: true, message: /not available/ })),
+  ...['InvalidAction', 'ActionOffline', 'UnsupportedOperation', 'NoSuchVersion'].map((code): Row => ({
+    name: `${code} → 502, 1 call`,
+    faults: [[api(code), 3]],
+    calls: 1,
+    status: 502,
+    code,
+    failedKind: 'action-unavailable',
+    trtcAnswered: true,
+    message: /not available/,
+  })),
   // Parameter codes: no retry, 400.
-  ...['InvalidParameterValue', 'InvalidParameter', 'MissingParameter', 'UnknownParameter'].map((code): Row => ({ name: `${code} from TRTC → 400, 1 call`, faults: [[api(code), 3]], calls: 1, status: 400, code, failedKind: 'parameter', trtcAnswered: true })),
+  ...['InvalidParameterValue', 'InvalidParameter', 'MissingParameter', 'UnknownParameter'].map((code): Row => ({
+    name: `${code} from TRTC → 400, 1 call`,
+    faults: [[api(code), 3]],
+    calls: 1,
+    status: 400,
+    code,
+    failedKind: 'parameter',
+    trtcAnswered: true,
+  })),
 ];
 
 describe('retry policy through the built bundle (Function URL POST)', () => {
@@ -425,13 +655,16 @@ describe('other presenters of a retryable failure', () => {
     expect(error.name).toBe('ReportNotRecordedError');
     const envelope = JSON.parse(error.message) as Envelope;
     expect(envelope).toEqual({
-      Response: { Error: { Code: 'InternalError', Message: expect.stringMatching(/InternalError/) as unknown as string }, RequestId: emulator.calls.at(-1)?.requestId },
+      Response: {
+        Error: { Code: 'InternalError', Message: expect.stringMatching(/InternalError/) as unknown as string },
+        RequestId: emulator.calls.at(-1)?.requestId,
+      },
     });
     checkDeadline(run);
     checkLogs(run.lines, { attempts: 2, failedOutcomes: ['internal', 'internal'] });
   });
 
-  it('direct invocation: connection reset ×3 → rejects with UpstreamError and the invocation\'s RequestId', async () => {
+  it("direct invocation: connection reset ×3 → rejects with UpstreamError and the invocation's RequestId", async () => {
     const report = reportFor('direct reset');
     inject([[RESET, 3]]);
     const run = await invoke('direct invocation, reset ×3', { ...report });
@@ -452,10 +685,15 @@ describe('other presenters of a retryable failure', () => {
       })),
     };
     // Record 0 is answered normally (a zero delay is a pass-through), then record 1 meets three HTTP 502s.
-    inject([[{ kind: 'delay', ms: 0 }, 1], [status(502), 2]]);
+    inject([
+      [{ kind: 'delay', ms: 0 }, 1],
+      [status(502), 2],
+    ]);
     const run = await invoke('CKafka batch, one record failing', event, { timeLimitMs: 5000, env: { BATCH_CONCURRENCY: '1' } });
     expect(run.error).toBeInstanceOf(Error);
-    const error = run.error as Error & { summary?: { sent: number; skipped: number; failed: number; records: { index: number; status: string; requestId?: string }[] } };
+    const error = run.error as Error & {
+      summary?: { sent: number; skipped: number; failed: number; records: { index: number; status: string; requestId?: string }[] };
+    };
     expect(error.name).toBe('BatchIncompleteError');
     expect(error.message).toMatch(/#1 \(classroom-trouble\/1\/9001\): UpstreamError/);
     expect(emulator.calls.map((c) => (c.params as Report).TroubleMsg)).toEqual([0, 1, 1, 2].map((i) => reports[i]?.TroubleMsg));
@@ -471,7 +709,10 @@ describe('other presenters of a retryable failure', () => {
     }
     const entries = parseLines(run.lines);
     const failed = entries.filter((e) => e.msg === 'trtc attempt failed');
-    expect(failed.map((e) => [e.attempt, e.outcome])).toEqual([[1, 'transport'], [2, 'transport']]);
+    expect(failed.map((e) => [e.attempt, e.outcome])).toEqual([
+      [1, 'transport'],
+      [2, 'transport'],
+    ]);
     const invocation = entries.filter((e) => e.msg === 'invocation');
     expect(invocation).toHaveLength(1);
     expect(invocation[0]).toMatchObject({ outcome: 'failed', total: 3, sent: 2, skipped: 0, failed: 1 });

@@ -212,7 +212,10 @@ const validReport: fc.Arbitrary<Record<ParameterName, string | number>> = fc.rec
   TroubleType: fc.oneof(fc.integer({ min: 1, max: 8 }), digits(1, 8)),
   TroubleTime: fc.oneof(fc.integer({ min: 1, max: 9_999_999_999 }), digits(1, 9_999_999_999), fc.constant(1764150000)),
   TroubleMsg: fc
-    .oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), fc.constantFrom('Video froze\tfor 20 s\r\nthen recovered', '  padded  ', '视频卡顿 😀'))
+    .oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }),
+      fc.constantFrom('Video froze\tfor 20 s\r\nthen recovered', '  padded  ', '视频卡顿 😀'),
+    )
     .filter((s) => s.trim() !== '' && !CONTROL_EXCEPT_WS.test(s) && bytes(s) <= 2000),
 });
 
@@ -238,12 +241,35 @@ const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.double(),
   fc.integer({ min: -1e12, max: 1e12 }),
+  fc.constantFrom(2 ** 53, 2 ** 53 + 2, 1e21, 1e300, -1, -0, 0, 1.5, 1e-7, Number.MAX_VALUE, 9_999_999_999, 10_000_000_000, 1764150000000, 9),
   fc.constantFrom(
-    2 ** 53, 2 ** 53 + 2, 1e21, 1e300, -1, -0, 0, 1.5, 1e-7, Number.MAX_VALUE, 9_999_999_999, 10_000_000_000, 1764150000000, 9,
-  ),
-  fc.constantFrom(
-    '', ' ', '\t', ' 1', '1 ', '\u0000', 'a\u0007b', 'a\u007fb', '\u202e', '٣', '１', '0x10', '1e3', '-5', '+5', '1.0', 'Infinity', 'NaN',
-    '__proto__', 'constructor', 'toString', 'x'.repeat(65), '界'.repeat(11), 'é'.repeat(17), 'a'.repeat(2001), '\ud800', '\udfff\ud800',
+    '',
+    ' ',
+    '\t',
+    ' 1',
+    '1 ',
+    '\u0000',
+    'a\u0007b',
+    'a\u007fb',
+    '\u202e',
+    '٣',
+    '１',
+    '0x10',
+    '1e3',
+    '-5',
+    '+5',
+    '1.0',
+    'Infinity',
+    'NaN',
+    '__proto__',
+    'constructor',
+    'toString',
+    'x'.repeat(65),
+    '界'.repeat(11),
+    'é'.repeat(17),
+    'a'.repeat(2001),
+    '\ud800',
+    '\udfff\ud800',
   ),
   fc.constant(null),
   fc.boolean(),
@@ -411,7 +437,14 @@ function toEvent(spec: HttpSpec): Record<string, unknown> {
 
 const shape = fc.constantFrom<Shape>('scf-url', 'scf-apigw', 'aws-v1', 'aws-v2');
 
-const JSON_TYPES = ['application/json', 'application/json; charset=utf-8', 'Application/JSON;Charset=UTF-8', 'text/json', 'application/vnd.api+json', 'application/json;charset=UTF-8'];
+const JSON_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'Application/JSON;Charset=UTF-8',
+  'text/json',
+  'application/vnd.api+json',
+  'application/json;charset=UTF-8',
+];
 const FORM_TYPES = ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=UTF-8', 'Application/X-WWW-Form-Urlencoded'];
 const contentType: fc.Arbitrary<string | undefined> = fc.oneof(
   fc.constantFrom(...JSON_TYPES, ...FORM_TYPES),
@@ -454,7 +487,20 @@ const headerValue: fc.Arbitrary<unknown> = fc.oneof(
 const otherHeaders: fc.Arbitrary<[string, unknown][]> = fc.array(
   fc.tuple(
     fc.oneof(
-      fc.mixedCase(fc.constantFrom('accept', 'user-agent', 'x-forwarded-for', 'host', 'origin', 'x-request-id', 'x-api-requestid', 'idempotency-key', 'cookie', 'content-length')),
+      fc.mixedCase(
+        fc.constantFrom(
+          'accept',
+          'user-agent',
+          'x-forwarded-for',
+          'host',
+          'origin',
+          'x-request-id',
+          'x-api-requestid',
+          'idempotency-key',
+          'cookie',
+          'content-length',
+        ),
+      ),
       fc.string({ minLength: 1, maxLength: 12 }),
     ),
     fc.oneof(headerValue, fc.constantFrom(SECRET_KEY, SESSION_TOKEN, AUTH_TOKEN, `id-${SECRET_KEY}`)),
@@ -555,17 +601,19 @@ const anyQuery = (entries: readonly Entry[]): fc.Arbitrary<[string, QueryValue][
     fc.constant<[string, QueryValue][]>([]),
     fc.constant(queryEntries(entries)),
     fc.array(
-      fc.tuple(
-        fc.oneof(fc.constantFrom(...PARAMETERS), extraKey),
-        fc.oneof(
-          fc.string({ maxLength: 20 }),
-          fc.array(fc.string({ maxLength: 8 }), { minLength: 0, maxLength: 3 }),
-          fc.constant(true as const),
-          fc.integer(),
-          fc.constant(null),
-          fc.jsonValue({ maxDepth: 1 }).filter(convertible),
-        ),
-      ).map(([k, v]): [string, QueryValue] => [k, v as QueryValue]),
+      fc
+        .tuple(
+          fc.oneof(fc.constantFrom(...PARAMETERS), extraKey),
+          fc.oneof(
+            fc.string({ maxLength: 20 }),
+            fc.array(fc.string({ maxLength: 8 }), { minLength: 0, maxLength: 3 }),
+            fc.constant(true as const),
+            fc.integer(),
+            fc.constant(null),
+            fc.jsonValue({ maxDepth: 1 }).filter(convertible),
+          ),
+        )
+        .map(([k, v]): [string, QueryValue] => [k, v as QueryValue]),
       { maxLength: 5 },
     ),
   );
@@ -582,7 +630,9 @@ const mutatedSpec: fc.Arbitrary<HttpSpec> = fc
       contentType,
       others: otherHeaders,
       query: anyQuery(entries),
-      rawQuery: fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('a=1&a=2&b', 'SdkAppId=1&SdkAppId=2', '%E0%A4%A', '&&==&', 'TroubleType')), { nil: undefined }),
+      rawQuery: fc.option(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('a=1&a=2&b', 'SdkAppId=1&SdkAppId=2', '%E0%A4%A', '&&==&', 'TroubleType')), {
+        nil: undefined,
+      }),
       body: anyBody(entries),
       base64: base64Flag,
       encode: fc.boolean(),
@@ -662,7 +712,8 @@ describe('fuzzing the built bundle', () => {
       { numRuns: NUM_RUNS },
     );
     // The property is not vacuous: the runs reached TRTC, and were refused in many different ways.
-    if (process.env['FUZZ_STATS'] === '1') process.stderr.write(`\nstatuses ${JSON.stringify([...seen.statuses].sort())}\ncodes ${[...seen.codes].sort().join(' ')}\n`);
+    if (process.env['FUZZ_STATS'] === '1')
+      process.stderr.write(`\nstatuses ${JSON.stringify([...seen.statuses].sort())}\ncodes ${[...seen.codes].sort().join(' ')}\n`);
     expect(seen.shapes.size).toBe(4);
     expect(seen.statuses.get(200) ?? 0).toBeGreaterThanOrEqual(NUM_RUNS / 20);
     expect(seen.statuses.get(400) ?? 0).toBeGreaterThanOrEqual(NUM_RUNS / 10);
@@ -748,7 +799,16 @@ describe('fuzzing the built bundle', () => {
     fc.oneof(
       fc.dictionary(fc.constantFrom(...PARAMETERS, 'Action', 'Version', '__proto__'), v, { maxKeys: 9 }),
       validReport.chain((report) => fc.array(mutation, { maxLength: 2 }).map((m) => Object.fromEntries(applyMutations(report, m)))),
-      fc.record({ Records: fc.array(fc.oneof(fc.record({ Ckafka: fc.record({ topic: v, partition: v, offset: v, msgBody: v }, { requiredKeys: [] }) }), fc.record({ CMQ: fc.record({ msgId: v, msgBody: v }, { requiredKeys: [] }) }), v), { maxLength: 3 }) }),
+      fc.record({
+        Records: fc.array(
+          fc.oneof(
+            fc.record({ Ckafka: fc.record({ topic: v, partition: v, offset: v, msgBody: v }, { requiredKeys: [] }) }),
+            fc.record({ CMQ: fc.record({ msgId: v, msgBody: v }, { requiredKeys: [] }) }),
+            v,
+          ),
+          { maxLength: 3 },
+        ),
+      }),
       fc.record({ EventList: fc.array(fc.oneof(fc.record({ specversion: fc.constant('1.0'), source: fc.string(), id: v, data: v }), v), { maxLength: 3 }) }),
       fc.record({ specversion: v, source: v, id: v, data: v }, { requiredKeys: [] }),
       fc.record({ Type: fc.oneof(fc.constant('Timer'), v), TriggerName: v, Time: v, Message: v }, { requiredKeys: [] }),
@@ -756,15 +816,40 @@ describe('fuzzing the built bundle', () => {
     );
 
   /** A report, maybe mutated, as a message body. */
-  const messageBody: fc.Arbitrary<string> = validReport.chain((report) =>
-    fc.array(mutation, { maxLength: 2 }).map((m) => jsonText(applyMutations(report, m))),
-  );
+  const messageBody: fc.Arbitrary<string> = validReport.chain((report) => fc.array(mutation, { maxLength: 2 }).map((m) => jsonText(applyMutations(report, m))));
 
   /** Well-formed batches (CKafka, CMQ, EventBridge) of reports that may be valid or not. */
   const batch: fc.Arbitrary<unknown> = fc.oneof(
-    fc.array(fc.record({ topic: fc.constantFrom('classroom-trouble', 'trouble.v2'), partition: fc.nat(3), offset: fc.nat(), msgKey: fc.string({ maxLength: 6 }), msgBody: messageBody }), { minLength: 1, maxLength: 3 }).map((ms) => ({ Records: ms.map((Ckafka) => ({ Ckafka })) })),
-    fc.array(fc.record({ msgId: fc.uuid(), msgBody: messageBody, topicName: fc.constant('trouble') }), { minLength: 1, maxLength: 3 }).map((ms) => ({ Records: ms.map((CMQ) => ({ CMQ })) })),
-    fc.array(fc.record({ specversion: fc.constant('1.0'), id: fc.uuid(), type: fc.constant('trouble'), source: fc.constant('ckafka.cloud.tencent'), data: fc.oneof(messageBody.map((msgBody) => ({ msgBody })), messageBody.map((b) => JSON.parse(b) as unknown)) }), { minLength: 1, maxLength: 3 }).map((EventList) => ({ EventList })),
+    fc
+      .array(
+        fc.record({
+          topic: fc.constantFrom('classroom-trouble', 'trouble.v2'),
+          partition: fc.nat(3),
+          offset: fc.nat(),
+          msgKey: fc.string({ maxLength: 6 }),
+          msgBody: messageBody,
+        }),
+        { minLength: 1, maxLength: 3 },
+      )
+      .map((ms) => ({ Records: ms.map((Ckafka) => ({ Ckafka })) })),
+    fc
+      .array(fc.record({ msgId: fc.uuid(), msgBody: messageBody, topicName: fc.constant('trouble') }), { minLength: 1, maxLength: 3 })
+      .map((ms) => ({ Records: ms.map((CMQ) => ({ CMQ })) })),
+    fc
+      .array(
+        fc.record({
+          specversion: fc.constant('1.0'),
+          id: fc.uuid(),
+          type: fc.constant('trouble'),
+          source: fc.constant('ckafka.cloud.tencent'),
+          data: fc.oneof(
+            messageBody.map((msgBody) => ({ msgBody })),
+            messageBody.map((b) => JSON.parse(b) as unknown),
+          ),
+        }),
+        { minLength: 1, maxLength: 3 },
+      )
+      .map((EventList) => ({ EventList })),
   );
 
   it('returns, or throws an Error without secrets or a stack trace, for any other event', async () => {
@@ -792,7 +877,8 @@ describe('fuzzing the built bundle', () => {
           const result = await run(event, context);
           for (const line of result.lines) {
             const entry = JSON.parse(line) as { msg?: unknown; source?: unknown; outcome?: unknown };
-            if (entry.msg === 'invocation') sources.set(`${String(entry.source)}:${String(entry.outcome)}`, (sources.get(`${String(entry.source)}:${String(entry.outcome)}`) ?? 0) + 1);
+            if (entry.msg === 'invocation')
+              sources.set(`${String(entry.source)}:${String(entry.outcome)}`, (sources.get(`${String(entry.source)}:${String(entry.outcome)}`) ?? 0) + 1);
           }
           if (result.error !== undefined) thrown += 1;
           checkUpstream(result.calls, result.created);
@@ -848,19 +934,24 @@ describe('fuzzing the built bundle', () => {
   it('never echoes a secret in the message of a BatchIncompleteError', async () => {
     emulator.reset();
     await fc.assert(
-      fc.asyncProperty(validReport, fc.constantFrom(SECRET_KEY, SESSION_TOKEN), fc.constantFrom('ckafka', 'cmq', 'eventbridge'), async (report, secret, source) => {
-        const msgBody = jsonText(Object.entries(report));
-        const event =
-          source === 'ckafka'
-            ? { Records: [{ Ckafka: { topic: secret, partition: 0, offset: 1, msgBody } }] }
-            : source === 'cmq'
-              ? { Records: [{ CMQ: { msgId: secret, msgBody } }] }
-              : { EventList: [{ specversion: '1.0', id: secret, source: 'ckafka.cloud.tencent', type: 't', data: JSON.parse(msgBody) as unknown }] };
-        // A 1 ms limit: the record is not attempted and counts as failed, so the handler throws.
-        const result = await run(event, { request_id: randomUUID(), time_limit_in_ms: 1 });
-        expect(result.error).toBeInstanceOf(Error);
-        expect((result.error as Error).message).not.toContain(secret);
-      }),
+      fc.asyncProperty(
+        validReport,
+        fc.constantFrom(SECRET_KEY, SESSION_TOKEN),
+        fc.constantFrom('ckafka', 'cmq', 'eventbridge'),
+        async (report, secret, source) => {
+          const msgBody = jsonText(Object.entries(report));
+          const event =
+            source === 'ckafka'
+              ? { Records: [{ Ckafka: { topic: secret, partition: 0, offset: 1, msgBody } }] }
+              : source === 'cmq'
+                ? { Records: [{ CMQ: { msgId: secret, msgBody } }] }
+                : { EventList: [{ specversion: '1.0', id: secret, source: 'ckafka.cloud.tencent', type: 't', data: JSON.parse(msgBody) as unknown }] };
+          // A 1 ms limit: the record is not attempted and counts as failed, so the handler throws.
+          const result = await run(event, { request_id: randomUUID(), time_limit_in_ms: 1 });
+          expect(result.error).toBeInstanceOf(Error);
+          expect((result.error as Error).message).not.toContain(secret);
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -877,7 +968,10 @@ describe('fuzzing the built bundle', () => {
         fc.constantFrom('TroubleType', 'TroubleTime', 'Action'),
         async (report, secret, where) => {
           const msgBody = jsonText([...Object.entries(report), [where, secret]]);
-          const result = await run({ Records: [{ Ckafka: { topic: 'trouble', partition: 0, offset: 1, msgBody } }] }, { request_id: randomUUID(), time_limit_in_ms: 10_000 });
+          const result = await run(
+            { Records: [{ Ckafka: { topic: 'trouble', partition: 0, offset: 1, msgBody } }] },
+            { request_id: randomUUID(), time_limit_in_ms: 10_000 },
+          );
           for (const line of result.lines) expect(line).not.toContain(secret.slice(0, 20));
         },
       ),

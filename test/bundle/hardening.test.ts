@@ -57,7 +57,15 @@ describe('SdkAppId allow-list (ALLOWED_SDK_APP_IDS)', () => {
   it('skips a batch record outside the list as poison instead of failing the batch', async () => {
     const undo = withEnv({ ALLOWED_SDK_APP_IDS: '1400188366' });
     try {
-      const batch = { EventList: [report(), report({ SdkAppId: '1400999999' })].map((data, i) => ({ specversion: '1.0', id: `ev-${i}-${randomUUID()}`, source: 'classroom.app', type: 't', data })) };
+      const batch = {
+        EventList: [report(), report({ SdkAppId: '1400999999' })].map((data, i) => ({
+          specversion: '1.0',
+          id: `ev-${i}-${randomUUID()}`,
+          source: 'classroom.app',
+          type: 't',
+          data,
+        })),
+      };
       const run = await captureStdout(() => loadBundle().main_handler(batch, { request_id: randomUUID(), time_limit_in_ms: 5000 }));
       expect(run.value).toMatchObject({ sent: 1, skipped: 1, failed: 0 });
       expect(emulator.calls).toHaveLength(1);

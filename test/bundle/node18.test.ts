@@ -72,7 +72,7 @@ afterAll(async () => {
 });
 
 describe("the deploy bundle on SCF's Node 18.15", () => {
-  it('dist/index.js records an HTTP report and answers with TRTC\'s RequestId', async (ctx) => {
+  it("dist/index.js records an HTTP report and answers with TRTC's RequestId", async (ctx) => {
     if (NODE18 === undefined) return ctx.skip(SKIP_NOTE);
     emulator.reset();
     const run = await runOnNode18(NODE18, 'function-url-post-json');

@@ -27,7 +27,11 @@ const TEMPLATE = JSON.parse(readFileSync(path.join(ROOT, 'events', 'function-url
 
 const report = (label: string): TroubleReport => distinctReport(label);
 
-const http = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Record<string, unknown> => ({ ...TEMPLATE, headers, body });
+const http = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Record<string, unknown> => ({
+  ...TEMPLATE,
+  headers,
+  body,
+});
 const ckafka = (messages: readonly unknown[]): unknown => ({ Records: messages });
 const kafkaMessage = (body: unknown, offset: number, topic = 'trouble'): unknown => ({
   Ckafka: { topic, partition: 0, offset, msgKey: 'None', msgBody: typeof body === 'string' ? body : JSON.stringify(body) },
@@ -54,7 +58,14 @@ async function invoke(event: unknown, env: Record<string, string | undefined> = 
   }
 }
 
-type Summary = { sent: number; skipped: number; failed: number; total: number; omitted?: number; records: { index: number; status: string; error?: { code: string; message: string } }[] };
+type Summary = {
+  sent: number;
+  skipped: number;
+  failed: number;
+  total: number;
+  omitted?: number;
+  records: { index: number; status: string; error?: { code: string; message: string } }[];
+};
 
 function summaryOf(run: Run): Summary {
   if (run.error !== undefined) return (run.error as { summary: Summary }).summary;
@@ -63,7 +74,10 @@ function summaryOf(run: Run): Summary {
 
 function body(run: Run): { statusCode: number; envelope: { Response: { RequestId: string; Error?: { Code: string; Message: string } } } } {
   const response = run.value as { statusCode: number; body: string };
-  return { statusCode: response.statusCode, envelope: JSON.parse(response.body) as { Response: { RequestId: string; Error?: { Code: string; Message: string } } } };
+  return {
+    statusCode: response.statusCode,
+    envelope: JSON.parse(response.body) as { Response: { RequestId: string; Error?: { Code: string; Message: string } } },
+  };
 }
 
 describe('issue 8: reports that were lost', () => {
@@ -111,7 +125,7 @@ describe('issue 8: reports that were lost', () => {
     expect(emulator.created).toHaveLength(2);
   });
 
-  it('3. null, a string and another service\'s record in Records are poison; the valid records are sent', async () => {
+  it("3. null, a string and another service's record in Records are poison; the valid records are sent", async () => {
     const cos = { cos: { cosBucket: { name: 'b' } }, event: { eventName: 'cos:ObjectCreated:Put' } };
     const run = await invoke(ckafka([kafkaMessage(report('valid 0'), 10), null, 'text', cos, kafkaMessage(report('valid 4'), 14)]));
     expect(run.error).toBeUndefined();
@@ -148,7 +162,7 @@ describe('issue 8: reports written twice', () => {
 });
 
 describe('issue 8: answers too late, too big or wrong', () => {
-  it('6. with Redis hanging, the answer comes before time_limit_in_ms even when that is shorter than Redis\'s 1 s timeout', async () => {
+  it("6. with Redis hanging, the answer comes before time_limit_in_ms even when that is shorter than Redis's 1 s timeout", async () => {
     await invoke(http(JSON.stringify(report('warm'))), { REDIS_URL: redis.url }); // connected
     redis.pause();
     try {
@@ -164,9 +178,12 @@ describe('issue 8: answers too late, too big or wrong', () => {
   it.each([
     ['requestContext a string', (b: string) => ({ ...TEMPLATE, requestContext: 'ctx', body: b })],
     ['requestContext {}', (b: string) => ({ ...TEMPLATE, requestContext: {}, body: b })],
-    ['another platform\'s requestContext', (b: string) => ({ ...TEMPLATE, requestContext: { platform: 'knative' }, body: b })],
+    ["another platform's requestContext", (b: string) => ({ ...TEMPLATE, requestContext: { platform: 'knative' }, body: b })],
     ['resource without AWS context', (b: string) => ({ ...TEMPLATE, resource: '/r', body: b })],
-    ['requestContext.http.method without version', (b: string) => ({ headers: { 'content-type': 'application/json' }, requestContext: { http: { method: 'POST' } }, body: b })],
+    [
+      'requestContext.http.method without version',
+      (b: string) => ({ headers: { 'content-type': 'application/json' }, requestContext: { http: { method: 'POST' } }, body: b }),
+    ],
   ])('8. an HTTP-shaped event (%s) gets an HTTP answer', async (_name, make) => {
     const run = await invoke(make(JSON.stringify(report('http shaped'))));
     expect(run.error).toBeUndefined();
@@ -202,7 +219,9 @@ describe('issue 8: answers too late, too big or wrong', () => {
   });
 
   it('11. a 64 KiB form of unknown parameters gets an error answer of bounded size', async () => {
-    const form = Array.from({ length: 4000 }, (_, i) => `Unknown${i}=x`).join('&').slice(0, 64 * 1024 - 1);
+    const form = Array.from({ length: 4000 }, (_, i) => `Unknown${i}=x`)
+      .join('&')
+      .slice(0, 64 * 1024 - 1);
     const run = await invoke(http(form, { 'content-type': 'application/x-www-form-urlencoded' }));
     const { statusCode } = body(run);
     expect(statusCode).toBe(400);
@@ -211,7 +230,9 @@ describe('issue 8: answers too late, too big or wrong', () => {
 
   it('11. a summary of 10,000 records with two 1 MB poison messages stays under 1 MB; every log line is capped', async () => {
     const huge = `{"TroubleMsg":"${'x'.repeat(1024 * 1024)}"`; // not JSON: poison, with a 1 MB body
-    const messages = Array.from({ length: 10_000 }, (_, i) => kafkaMessage(i === 3 || i === 9000 ? huge : `not json ${'y'.repeat(200)} ${i}`, i, `t-${'z'.repeat(300)}`));
+    const messages = Array.from({ length: 10_000 }, (_, i) =>
+      kafkaMessage(i === 3 || i === 9000 ? huge : `not json ${'y'.repeat(200)} ${i}`, i, `t-${'z'.repeat(300)}`),
+    );
     const run = await invoke(ckafka(messages), { LOG_LEVEL: 'warn' }, 30_000);
     expect(run.error).toBeUndefined();
     const summary = summaryOf(run);

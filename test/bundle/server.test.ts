@@ -263,7 +263,14 @@ describe('node dist/server.js', () => {
   it('a chunked body that grows past the cap is 413 without a Content-Length to go by', async () => {
     const reply = await new Promise<Reply>((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: server.port, method: 'POST', path: '/', agent: false, headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } },
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          method: 'POST',
+          path: '/',
+          agent: false,
+          headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -500,7 +507,9 @@ describe('npm start (lib/dev/cli/start.ts --port 0)', () => {
       const url = await waitFor('the URL on stderr', () => proc.stderr.map((l) => /^listening on (http:\/\/[0-9.]+:\d+)$/.exec(l)?.[1]).find(Boolean), 20_000);
       expect(new URL(url).hostname).toBe('127.0.0.2');
       const reply = await new Promise<number>((resolve, reject) => {
-        http.get({ host: '127.0.0.2', port: Number(new URL(url).port), path: '/healthz', agent: false }, (res) => resolve(res.statusCode ?? 0)).on('error', reject);
+        http
+          .get({ host: '127.0.0.2', port: Number(new URL(url).port), path: '/healthz', agent: false }, (res) => resolve(res.statusCode ?? 0))
+          .on('error', reject);
       });
       expect(reply).toBe(200);
       await expect(send(Number(new URL(url).port), { method: 'GET', path: '/healthz' })).rejects.toThrow(/ECONNREFUSED/);

@@ -34,7 +34,7 @@ function project(files: Record<string, string>, artifact: string[]): string {
 describe('buildArtifact on this checkout', () => {
   const a = buildArtifact(ROOT, 'dist', 'index.main_handler');
 
-  it('holds the build\'s artefact (dist/index.js, dist/redis.js; never server.js) at the root', () => {
+  it("holds the build's artefact (dist/index.js, dist/redis.js; never server.js) at the root", () => {
     expect(a.files.map((f) => f.entry)).toContain('index.js');
     expect(a.files.map((f) => f.entry)).not.toContain('server.js');
     const entries = readZip(a.zip);
@@ -76,10 +76,7 @@ describe('buildArtifact on this checkout', () => {
 
 describe('what is shipped comes from the build record', () => {
   it('exactly the files the build lists as the artefact are shipped; server.js and stale files are not', () => {
-    const dir = project(
-      { 'index.js': 'exports.main_handler = 1;', 'redis.js': 'r', 'server.js': 's', 'old.js': 'stale' },
-      ['dist/index.js', 'dist/redis.js'],
-    );
+    const dir = project({ 'index.js': 'exports.main_handler = 1;', 'redis.js': 'r', 'server.js': 's', 'old.js': 'stale' }, ['dist/index.js', 'dist/redis.js']);
     try {
       expect(buildArtifact(dir, 'dist', 'index.main_handler').files.map((f) => f.entry)).toEqual(['index.js', 'redis.js']);
     } finally {
@@ -114,7 +111,12 @@ describe('writeZip', () => {
       ['b.js', 'bee'],
     ]);
     expect(() => writeZip([{ name: '../evil', data: Buffer.alloc(0) }])).toThrow(/relative printable ASCII/);
-    expect(() => writeZip([{ name: 'a', data: Buffer.alloc(0) }, { name: 'a', data: Buffer.alloc(0) }])).toThrow(/duplicate/);
+    expect(() =>
+      writeZip([
+        { name: 'a', data: Buffer.alloc(0) },
+        { name: 'a', data: Buffer.alloc(0) },
+      ]),
+    ).toThrow(/duplicate/);
   });
 
   it('CRC-32 matches the standard check value', () => {

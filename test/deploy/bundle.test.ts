@@ -45,7 +45,12 @@ describe('dist/index.js', () => {
         env: { PATH: process.env.PATH ?? '', NODE_PATH: '', HOME: dir },
         encoding: 'utf8',
       });
-      const result = JSON.parse(out.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7)) as { statusCode: number; body: string };
+      const result = JSON.parse(
+        out
+          .split('\n')
+          .find((l) => l.startsWith('RESULT '))!
+          .slice(7),
+      ) as { statusCode: number; body: string };
       expect(result.statusCode).toBe(400);
       expect(JSON.parse(result.body)).toMatchObject({ Response: { Error: { Code: 'MissingParameter' }, RequestId: 'r1' } });
     } finally {

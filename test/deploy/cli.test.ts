@@ -87,7 +87,10 @@ describe('deploy CLI', { timeout: 60_000 }, () => {
     expect(noKeys.code).toBe(1);
     expect(noKeys.stderr).toMatch(/^deploy: no deploying credentials: set TENCENTCLOUD_SECRET_ID/);
 
-    writeFileSync(path.join(dir, 'bad.yml'), 'service: s\nprovider: { name: tencent, runtime: Nodejs18.15, role: R, timeout: 3 }\nfunctions: { f: { handler: dist/index.main_handler } }\n');
+    writeFileSync(
+      path.join(dir, 'bad.yml'),
+      'service: s\nprovider: { name: tencent, runtime: Nodejs18.15, role: R, timeout: 3 }\nfunctions: { f: { handler: dist/index.main_handler } }\n',
+    );
     const bad = await cli(['--config', 'bad.yml'], dir, env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/bad\.yml is not deployable:\n {2}provider\.timeout: 3 s leaves no room for one TRTC call/);

@@ -36,7 +36,10 @@ function errors(d: Doc | string, options: Parameters<typeof parseDeployConfig>[1
 
 function one(d: Doc | string, key: string, pattern: RegExp): void {
   const list = errors(d);
-  expect(list.some((e) => e.startsWith(`${key}:`) && pattern.test(e)), list.join('\n')).toBe(true);
+  expect(
+    list.some((e) => e.startsWith(`${key}:`) && pattern.test(e)),
+    list.join('\n'),
+  ).toBe(true);
 }
 
 describe('the checked-in serverless.yml', () => {
@@ -239,7 +242,11 @@ describe('events', () => {
   }
 
   it('apigw is retired: use an http event (Function URL)', () => {
-    one(withEvents([{ apigw: { name: 'a', parameters: {} } }]), 'functions.createTroubleInfo.events[0].apigw', /retired.*use an `http` event \(a Function URL\)/);
+    one(
+      withEvents([{ apigw: { name: 'a', parameters: {} } }]),
+      'functions.createTroubleInfo.events[0].apigw',
+      /retired.*use an `http` event \(a Function URL\)/,
+    );
   });
 
   it('cmq is retired: use ckafka', () => {
@@ -278,7 +285,11 @@ describe('events', () => {
   it('http: bad authType, unreachable netConfig, two URLs on one qualifier', () => {
     const at = 'functions.createTroubleInfo.events';
     one(withEvents([{ http: { parameters: { authType: 'OPEN' } } }]), `${at}[0].http.parameters.authType`, /NONE or CAM/);
-    one(withEvents([{ http: { parameters: { netConfig: { enableIntranet: false, enableExtranet: false } } } }]), `${at}[0].http.parameters.netConfig`, /unreachable/);
+    one(
+      withEvents([{ http: { parameters: { netConfig: { enableIntranet: false, enableExtranet: false } } } }]),
+      `${at}[0].http.parameters.netConfig`,
+      /unreachable/,
+    );
     one(withEvents([{ http: {} }, { http: { name: 'second' } }]), `${at}[1].http`, /one Function URL per version or alias/);
     one(withEvents([{ http: { parameters: { cors: { methods: ['GET'] } } } }]), `${at}[0].http.parameters.cors.origins`, /at least one origin/);
   });

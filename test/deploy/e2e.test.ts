@@ -26,8 +26,6 @@ const WRITE_ACTIONS = new Set([
   'DeleteTrigger',
 ]);
 
-
-
 // YAML documents are untyped; `any` stays inside this test file.
 type Doc = Record<string, any>;
 
@@ -53,7 +51,14 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
   async function writesDuring<T>(body: () => Promise<T>): Promise<{ value: T; writes: string[] }> {
     const before = cloud.calls().length;
     const value = await body();
-    return { value, writes: cloud.calls().slice(before).filter((c) => WRITE_ACTIONS.has(c.action) && !c.error).map((c) => c.action) };
+    return {
+      value,
+      writes: cloud
+        .calls()
+        .slice(before)
+        .filter((c) => WRITE_ACTIONS.has(c.action) && !c.error)
+        .map((c) => c.action),
+    };
   }
 
   beforeAll(async () => {
@@ -176,7 +181,9 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     editYml(dir, (d) => {
       d.functions.createTroubleInfo.events = d.functions.createTroubleInfo.events.filter((e: Doc) => !('timer' in e));
     });
-    const { writes } = await writesDuring(() => expect(run({ yes: false })).rejects.toThrow(/deletes: timer trigger trouble_probe is not in serverless\.yml.*run again with --yes/));
+    const { writes } = await writesDuring(() =>
+      expect(run({ yes: false })).rejects.toThrow(/deletes: timer trigger trouble_probe is not in serverless\.yml.*run again with --yes/),
+    );
     expect(writes).toEqual([]);
     expect((await run({ yes: false, confirm: async () => true, smoke: false })).writes).toEqual(['DeleteTrigger']);
   });
@@ -215,7 +222,16 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
   it('a runtime change is refused before anything is written', async () => {
     const api = new SdkScfApi('default', 'ap-guangzhou', env);
     await api.createFunction(
-      { name: 'trtc-trouble-old-createTroubleInfo', runtime: 'Nodejs16.13', handler: 'index.main_handler', memorySize: 128, timeout: 10, role: 'SCF_TRTC_TroubleReporter', description: '', environment: {} },
+      {
+        name: 'trtc-trouble-old-createTroubleInfo',
+        runtime: 'Nodejs16.13',
+        handler: 'index.main_handler',
+        memorySize: 128,
+        timeout: 10,
+        role: 'SCF_TRTC_TroubleReporter',
+        description: '',
+        environment: {},
+      },
       buildArtifact(dir, 'dist', 'index.main_handler').zip.toString('base64'),
     );
     const { writes } = await writesDuring(() => expect(run({ stage: 'old' })).rejects.toThrow(/runs Nodejs16\.13 .* SCF cannot change a function's runtime/));
@@ -224,7 +240,15 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
 
   it('a function still Creating (another deploy) is waited for before planning', async () => {
     const api = new SdkScfApi('default', 'ap-guangzhou', env);
-    const fn = { name: 'trtc-trouble-busy-createTroubleInfo', runtime: 'Nodejs18.15', handler: 'index.main_handler', memorySize: 128, timeout: 10, role: 'SCF_TRTC_TroubleReporter', description: 'Records classroom trouble reports in TRTC' };
+    const fn = {
+      name: 'trtc-trouble-busy-createTroubleInfo',
+      runtime: 'Nodejs18.15',
+      handler: 'index.main_handler',
+      memorySize: 128,
+      timeout: 10,
+      role: 'SCF_TRTC_TroubleReporter',
+      description: 'Records classroom trouble reports in TRTC',
+    };
     const vars = parse(readFileSync(path.join(dir, 'serverless.yml'), 'utf8')).provider.environment.variables as Record<string, string>;
     await api.createFunction({ ...fn, environment: vars }, buildArtifact(dir, 'dist', 'index.main_handler').zip.toString('base64'));
     const r = await run({ stage: 'busy', smoke: false });

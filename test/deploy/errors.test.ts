@@ -43,7 +43,10 @@ describe('deploy failures say what to do', () => {
   });
 
   it.each([
-    ['FailedOperation.QcsRoleNotFound', /Create the run role "SCF_TRTC_TroubleReporter" in CAM \(role carrier scf\.qcloud\.com, policy allowing trtc:CreateTroubleInfo/],
+    [
+      'FailedOperation.QcsRoleNotFound',
+      /Create the run role "SCF_TRTC_TroubleReporter" in CAM \(role carrier scf\.qcloud\.com, policy allowing trtc:CreateTroubleInfo/,
+    ],
     ['AuthFailure.SecretIdNotFound', /The deploying keys were refused: check TENCENTCLOUD_SECRET_ID/],
     ['UnauthorizedOperation.CAM', /lacks permission for CreateFunction: attach the deploy policy/],
     ['LimitExceeded.Function', /CreateFunction failed\. CreateFunction answered LimitExceeded\.Function/],

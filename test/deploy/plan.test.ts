@@ -125,7 +125,9 @@ describe('planDeploy', () => {
   it('a trigger not in serverless.yml is deleted, saying what stops working', () => {
     const steps = plan({ triggers: [URL_TRIGGER, { ...URL_TRIGGER, name: 'old-url' }] });
     expect(actions(steps)).toEqual(['DeleteTrigger']);
-    expect(steps[0]!.reason).toBe('http trigger old-url is not in serverless.yml; its Function URL https://1250000000-abc.ap-guangzhou.tencentscf.com stops working');
+    expect(steps[0]!.reason).toBe(
+      'http trigger old-url is not in serverless.yml; its Function URL https://1250000000-abc.ap-guangzhou.tencentscf.com stops working',
+    );
   });
 
   it('a trigger of a type serverless.yml does not describe (legacy API Gateway) is left alone, saying so', () => {
@@ -157,8 +159,22 @@ describe('planDeploy', () => {
     });
 
     it('the timer read back as {"cron"} with other spacing is unchanged; a new cron is an update', () => {
-      const have: TriggerState = { type: 'timer', name: 'probe', desc: '{"cron":"0  */10 * * * * *"}', qualifier: '$DEFAULT', enable: true, customArgument: '' };
-      const ck: TriggerState = { type: 'ckafka', name: 'ckafka-abc-t', desc: '{"maxMsgNum":"100","offset":"latest","retry":3,"timeOut":60}', qualifier: '$DEFAULT', enable: true, customArgument: '' };
+      const have: TriggerState = {
+        type: 'timer',
+        name: 'probe',
+        desc: '{"cron":"0  */10 * * * * *"}',
+        qualifier: '$DEFAULT',
+        enable: true,
+        customArgument: '',
+      };
+      const ck: TriggerState = {
+        type: 'ckafka',
+        name: 'ckafka-abc-t',
+        desc: '{"maxMsgNum":"100","offset":"latest","retry":3,"timeOut":60}',
+        qualifier: '$DEFAULT',
+        enable: true,
+        customArgument: '',
+      };
       expect(actions(plan({ wanted, triggers: [URL_TRIGGER, have, ck] }))).toEqual(['nothing']);
       const steps = plan({ wanted, triggers: [URL_TRIGGER, { ...have, desc: '0 0 * * * * *' }, ck] });
       expect(actions(steps)).toEqual(['UpdateTrigger']);
@@ -166,7 +182,14 @@ describe('planDeploy', () => {
     });
 
     it('ckafka: retry/maxMsgNum/timeOut in place; a new offset re-creates it', () => {
-      const ck: TriggerState = { type: 'ckafka', name: 'ckafka-abc-t', desc: '{"maxMsgNum":10,"offset":"latest","retry":3,"timeOut":60}', qualifier: '$DEFAULT', enable: true, customArgument: '' };
+      const ck: TriggerState = {
+        type: 'ckafka',
+        name: 'ckafka-abc-t',
+        desc: '{"maxMsgNum":10,"offset":"latest","retry":3,"timeOut":60}',
+        qualifier: '$DEFAULT',
+        enable: true,
+        customArgument: '',
+      };
       const timerHave: TriggerState = { type: 'timer', name: 'probe', desc: timer.cron, qualifier: '$DEFAULT', enable: true, customArgument: '' };
       expect(actions(plan({ wanted, triggers: [URL_TRIGGER, timerHave, ck] }))).toEqual(['UpdateTrigger']);
       const moved = { ...ck, desc: '{"maxMsgNum":100,"offset":"earliest","retry":3,"timeOut":60}' };

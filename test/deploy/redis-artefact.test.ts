@@ -39,7 +39,11 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** One cold start in the artefact folder: a new process sends `report` as a Function URL POST and answers. */
-function coldStart(env: Record<string, string>, report: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ answer: Answer; output: string }> {
+function coldStart(
+  env: Record<string, string>,
+  report: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<{ answer: Answer; output: string }> {
   const script = `
     const event = { httpMethod: 'POST', headers: { 'content-type': 'application/json', ...${JSON.stringify(headers)} }, body: ${JSON.stringify(JSON.stringify(report))} };
     require('./index.js').main_handler(event, { request_id: 'artefact', time_limit_in_ms: 3000 })
@@ -54,10 +58,13 @@ function coldStart(env: Record<string, string>, report: Record<string, unknown>,
   });
 }
 
-const responseOf = (answer: Answer): { RequestId: string; Error?: { Code: string } } => (JSON.parse(answer.body) as { Response: { RequestId: string; Error?: { Code: string } } }).Response;
+const responseOf = (answer: Answer): { RequestId: string; Error?: { Code: string } } =>
+  (JSON.parse(answer.body) as { Response: { RequestId: string; Error?: { Code: string } } }).Response;
 
 /** A distinct valid report, as the benchmark's peers make them. */
-const { report: distinct } = createRequire(import.meta.url)(path.join(ROOT, 'bench', 'peers', 'raw-post.cjs')) as { report: (tag: string) => Record<string, unknown> };
+const { report: distinct } = createRequire(import.meta.url)(path.join(ROOT, 'bench', 'peers', 'raw-post.cjs')) as {
+  report: (tag: string) => Record<string, unknown>;
+};
 const report = (tag: string): Record<string, unknown> => distinct(`artefact-${tag}`);
 
 describeWithRedis('the artefact files with REDIS_URL', () => {

@@ -37,7 +37,9 @@ describe('npm start arguments', () => {
     expect(() => parseStartArgs(['--port', '70000'], {})).toThrow('--port must be a whole number from 0 to 65535, got "70000"');
     expect(() => parseStartArgs([], { PORT: 'http' })).toThrow('PORT must be a whole number from 0 to 65535');
     expect(() => parseStartArgs(['--host', ' '], {})).toThrow('--host needs an address');
-    expect(() => parseStartArgs(['0.0.0.0'], { npm_lifecycle_event: 'start' })).toThrow(/npm keeps the options written before "--" for itself: npm start -- --port N --host ADDRESS/);
+    expect(() => parseStartArgs(['0.0.0.0'], { npm_lifecycle_event: 'start' })).toThrow(
+      /npm keeps the options written before "--" for itself: npm start -- --port N --host ADDRESS/,
+    );
   });
 });
 

@@ -2,13 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommonClient } from 'tencentcloud-sdk-nodejs/tencentcloud/common/common_client';
-import {
-  MAX_POST_BYTES,
-  TrtcEmulator,
-  throwawayCredential,
-  type EmulatorCredential,
-  type EmulatorFault,
-} from '../../lib/dev/trtc';
+import { MAX_POST_BYTES, TrtcEmulator, throwawayCredential, type EmulatorCredential, type EmulatorFault } from '../../lib/dev/trtc';
 import { authorizationHeader, signRequest, signature, signingKey, stringToSign, canonicalRequest } from '../../lib/dev/tc3';
 
 // The SDK wraps every request in HttpsProxyAgent(process.env.http_proxy) when no agent is given.
@@ -86,9 +80,7 @@ function sdk(credential: SdkCredential, options: ClientOptions = {}): CommonClie
 }
 
 function asSdk(c: EmulatorCredential): SdkCredential {
-  return c.token === undefined
-    ? { secretId: c.secretId, secretKey: c.secretKey }
-    : { secretId: c.secretId, secretKey: c.secretKey, token: c.token };
+  return c.token === undefined ? { secretId: c.secretId, secretKey: c.secretKey } : { secretId: c.secretId, secretKey: c.secretKey, token: c.token };
 }
 
 interface RawResponse {
@@ -115,9 +107,7 @@ function raw(options: { method?: string; path?: string; headers?: Record<string,
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
-        );
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       },
     );
@@ -309,9 +299,7 @@ describe('authentication', () => {
   });
 
   it('temporary keys without X-TC-Token → AuthFailure.TokenFailure', async () => {
-    const err = await caught(
-      sdk({ secretId: temporary.secretId, secretKey: temporary.secretKey }).request('CreateTroubleInfo', { ...VALID }),
-    );
+    const err = await caught(sdk({ secretId: temporary.secretId, secretKey: temporary.secretKey }).request('CreateTroubleInfo', { ...VALID }));
     expect(err.code).toBe('AuthFailure.TokenFailure');
     expect(emu.calls[0]?.detail).toMatch(/missing/);
   });
@@ -399,9 +387,7 @@ describe('authentication', () => {
     });
     expect(envelope(await raw({ headers, body })).Response.Error).toBeUndefined();
     // The same signature with a different (unsigned-by-us) content-type fails.
-    expect(errorCode(await raw({ headers: { ...headers, 'Content-Type': 'application/json' }, body }))).toBe(
-      'AuthFailure.SignatureFailure',
-    );
+    expect(errorCode(await raw({ headers: { ...headers, 'Content-Type': 'application/json' }, body }))).toBe('AuthFailure.SignatureFailure');
   });
 
   it('scope service must be the first label of the Host hostname', async () => {
@@ -424,10 +410,7 @@ describe('authentication', () => {
       payload: body,
     });
     const wrongDate = '2019-02-25';
-    const sig = signature(
-      signingKey(temporary.secretKey, wrongDate, '127').secretSigning,
-      stringToSign(timestamp, `${wrongDate}/127/tc3_request`, canonical),
-    );
+    const sig = signature(signingKey(temporary.secretKey, wrongDate, '127').secretSigning, stringToSign(timestamp, `${wrongDate}/127/tc3_request`, canonical));
     headers.Authorization = authorizationHeader({
       secretId: temporary.secretId,
       date: wrongDate,
@@ -590,8 +573,7 @@ describe('protocol', () => {
   });
 
   it('GET over 32 KB → RequestSizeLimitExceeded', async () => {
-    const query = new URLSearchParams({ ...VALID, TroubleType: '3', TroubleTime: '1700000000', TroubleMsg: 'x'.repeat(33 * 1024) })
-      .toString();
+    const query = new URLSearchParams({ ...VALID, TroubleType: '3', TroubleTime: '1700000000', TroubleMsg: 'x'.repeat(33 * 1024) }).toString();
     const headers = signedHeaders({ method: 'GET', query });
     expect(errorCode(await raw({ method: 'GET', path: `/?${query}`, headers }))).toBe('RequestSizeLimitExceeded');
   });
@@ -685,9 +667,7 @@ describe('fault injection', () => {
     emu.inject({ kind: 'api-error', code: 'RequestLimitExceeded' });
     expect((await caught(client.request('CreateTroubleInfo', { ...VALID }))).message).toMatch(/frequency limit `20`/);
     emu.inject({ kind: 'api-error', code: 'InvalidAction' });
-    expect((await caught(client.request('CreateTroubleInfo', { ...VALID }))).message).toBe(
-      'The requested action `CreateTroubleInfo` does not exist.',
-    );
+    expect((await caught(client.request('CreateTroubleInfo', { ...VALID }))).message).toBe('The requested action `CreateTroubleInfo` does not exist.');
     emu.inject({ kind: 'api-error', code: 'InternalError', message: 'custom text' });
     expect((await caught(client.request('CreateTroubleInfo', { ...VALID }))).message).toBe('custom text');
   });

@@ -10,13 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main, parseCli, type CliIo } from '../../lib/dev/cli/event';
-import {
-  EVENT_SOURCES,
-  generateEvent,
-  GenerateEventError,
-  type EventSourceName,
-  type GenerateOptions,
-} from '../../lib/dev/cli/generate-event';
+import { EVENT_SOURCES, generateEvent, GenerateEventError, type EventSourceName, type GenerateOptions } from '../../lib/dev/cli/generate-event';
 import { validateReport } from '../../lib/report';
 import { loadBundle, ROOT } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
@@ -157,7 +151,20 @@ describe('generateEvent: HTTP sources', () => {
 
   it('aws-apigw-v1 is a REST API proxy event (payload 1.0)', () => {
     const event = generate('aws-apigw-v1');
-    for (const key of ['resource', 'path', 'httpMethod', 'headers', 'multiValueHeaders', 'queryStringParameters', 'multiValueQueryStringParameters', 'pathParameters', 'stageVariables', 'requestContext', 'body', 'isBase64Encoded']) {
+    for (const key of [
+      'resource',
+      'path',
+      'httpMethod',
+      'headers',
+      'multiValueHeaders',
+      'queryStringParameters',
+      'multiValueQueryStringParameters',
+      'pathParameters',
+      'stageVariables',
+      'requestContext',
+      'body',
+      'isBase64Encoded',
+    ]) {
       expect(event, key).toHaveProperty([key]);
     }
     const context = rec(event.requestContext);
@@ -189,7 +196,10 @@ describe('generateEvent: HTTP sources', () => {
   });
 
   it('--header and --idempotency-key add headers; a header named like a default replaces it', () => {
-    const headers = [['X-Trace', 'a=b'], ['User-Agent', 'curl/8.5.0']] as const;
+    const headers = [
+      ['X-Trace', 'a=b'],
+      ['User-Agent', 'curl/8.5.0'],
+    ] as const;
     for (const source of HTTP_SOURCES) {
       const event = generate(source, { headers, idempotencyKey: 'order-7' });
       const sent = rec(event.headers);
@@ -295,17 +305,20 @@ describe('generateEvent: direct, batches, EventBridge, timer', () => {
     },
   ];
 
-  it.each(BATCHES.map((b) => [`${b.source}${b.tdmq ? ' --tdmq' : ''}`, b] as const))('%s --records 5: five valid, distinct reports with distinct identities', (_name, batch) => {
-    const messages = batch.messages(generate(batch.source, { records: 5, ...(batch.tdmq ? { tdmq: true } : {}) }));
-    expect(messages).toHaveLength(5);
-    expect(new Set(messages.map((m) => m.id)).size).toBe(5);
-    const reports = messages.map((m) => m.report());
-    expect(new Set(reports.map((r) => r.TroubleMsg)).size).toBe(5);
-    reports.forEach((report, i) => {
-      expect(report).toEqual({ ...GIVEN, TroubleMsg: `${GIVEN.TroubleMsg} (report ${i + 1} of 5)` });
-      expect(validateReport(report).ok).toBe(true);
-    });
-  });
+  it.each(BATCHES.map((b) => [`${b.source}${b.tdmq ? ' --tdmq' : ''}`, b] as const))(
+    '%s --records 5: five valid, distinct reports with distinct identities',
+    (_name, batch) => {
+      const messages = batch.messages(generate(batch.source, { records: 5, ...(batch.tdmq ? { tdmq: true } : {}) }));
+      expect(messages).toHaveLength(5);
+      expect(new Set(messages.map((m) => m.id)).size).toBe(5);
+      const reports = messages.map((m) => m.report());
+      expect(new Set(reports.map((r) => r.TroubleMsg)).size).toBe(5);
+      reports.forEach((report, i) => {
+        expect(report).toEqual({ ...GIVEN, TroubleMsg: `${GIVEN.TroubleMsg} (report ${i + 1} of 5)` });
+        expect(validateReport(report).ok).toBe(true);
+      });
+    },
+  );
 
   it.each(BATCHES.map((b) => [`${b.source}${b.tdmq ? ' --tdmq' : ''}`, b] as const))('%s --poison 2: exactly record 2 is unreadable', (_name, batch) => {
     const messages = batch.messages(generate(batch.source, { records: 4, poison: 2, ...(batch.tdmq ? { tdmq: true } : {}) }));
@@ -370,7 +383,19 @@ describe('npm run event (generate-event-cli)', () => {
 
   it('prints the event as JSON, report flags (case-sensitive) over --json', () => {
     const io = fakeIo();
-    const code = main(['direct', '--json', '{"RoomId":"from-json","TroubleType":2,"SdkAppId":1400188366}', '--RoomId', 'from-flag', '--TroubleTime=1764150000', '--TroubleMsg', 'mic dead'], io);
+    const code = main(
+      [
+        'direct',
+        '--json',
+        '{"RoomId":"from-json","TroubleType":2,"SdkAppId":1400188366}',
+        '--RoomId',
+        'from-flag',
+        '--TroubleTime=1764150000',
+        '--TroubleMsg',
+        'mic dead',
+      ],
+      io,
+    );
     expect([code, io.err]).toEqual([0, []]);
     expect(JSON.parse(io.out.join(''))).toEqual({
       SdkAppId: 1400188366,
@@ -399,7 +424,21 @@ describe('npm run event (generate-event-cli)', () => {
 
   it('the HTTP flags reach the event', () => {
     const io = fakeIo();
-    const argv = ['api-gateway', '--method', 'post', '--form', '--base64', '--base64-flag', 'string', '--header', 'X-A=1', '--header', 'X-B=2=3', '--idempotency-key', 'k-1'];
+    const argv = [
+      'api-gateway',
+      '--method',
+      'post',
+      '--form',
+      '--base64',
+      '--base64-flag',
+      'string',
+      '--header',
+      'X-A=1',
+      '--header',
+      'X-B=2=3',
+      '--idempotency-key',
+      'k-1',
+    ];
     expect(main(argv, io)).toBe(0);
     const event = JSON.parse(io.out.join('')) as Json;
     expect(event.isBase64Encoded).toBe('true');
@@ -412,7 +451,20 @@ describe('npm run event (generate-event-cli)', () => {
     expect(main(['--help'], io)).toBe(0);
     const help = io.out.join('');
     for (const source of EVENT_SOURCES) expect(help).toContain(`  ${source} `);
-    for (const flag of ['--SdkAppId', '--json-file', '--method GET|POST', '--form', '--base64', '--base64-flag', '--header', '--idempotency-key', '--records', '--poison', '--tdmq', '--out']) {
+    for (const flag of [
+      '--SdkAppId',
+      '--json-file',
+      '--method GET|POST',
+      '--form',
+      '--base64',
+      '--base64-flag',
+      '--header',
+      '--idempotency-key',
+      '--records',
+      '--poison',
+      '--tdmq',
+      '--out',
+    ]) {
       expect(help).toContain(flag);
     }
     expect(parseCli(['-h'])).toEqual({ kind: 'help' });
@@ -474,7 +526,12 @@ describe('npm run event (generate-event-cli)', () => {
   });
 
   it('a write failure exits 1', () => {
-    const io = { ...fakeIo(), writeFile: () => { throw new Error('EACCES'); } };
+    const io = {
+      ...fakeIo(),
+      writeFile: () => {
+        throw new Error('EACCES');
+      },
+    };
     expect(main(['direct', '--out', '/nope/e.json'], io)).toBe(1);
   });
 

@@ -89,15 +89,19 @@ describe('npm run invoke', () => {
     expect((JSON.parse(real.stdout) as Shown).statusCode).toBe(502);
   });
 
-  it('--help exits 0 and explains the emulator, the credentials switch, scenes and options; a bad flag is one line and exit 2', { timeout: 30_000 }, async () => {
-    const help = await invoke(['--help']);
-    expect(help.code).toBe(0);
-    for (const text of ['emulator', 'REAL TRTC endpoint', '--emulator', '--no-scene', '--fail', '--timeout', 'stdin', 'expect.json']) {
-      expect(help.stdout).toContain(text);
-    }
-    const bad = await invoke([sample('direct-invoke'), '--tiemout', '5']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr.split('\n')[0]).toBe('error: unknown option --tiemout');
-    expect(bad.stderr).not.toMatch(/\n\s+at /);
-  });
+  it(
+    '--help exits 0 and explains the emulator, the credentials switch, scenes and options; a bad flag is one line and exit 2',
+    { timeout: 30_000 },
+    async () => {
+      const help = await invoke(['--help']);
+      expect(help.code).toBe(0);
+      for (const text of ['emulator', 'REAL TRTC endpoint', '--emulator', '--no-scene', '--fail', '--timeout', 'stdin', 'expect.json']) {
+        expect(help.stdout).toContain(text);
+      }
+      const bad = await invoke([sample('direct-invoke'), '--tiemout', '5']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.split('\n')[0]).toBe('error: unknown option --tiemout');
+      expect(bad.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
 });

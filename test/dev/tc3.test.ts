@@ -163,8 +163,7 @@ describe('TC3 official worked example', () => {
       });
       expect(signed.signature).toBe(row.signature);
       expect(signed.authorization).toBe(
-        `TC3-HMAC-SHA256 Credential=${row.secretId}/2019-02-25/cvm/tc3_request, ` +
-          `SignedHeaders=${row.signedHeaders.join(';')}, Signature=${row.signature}`,
+        `TC3-HMAC-SHA256 Credential=${row.secretId}/2019-02-25/cvm/tc3_request, ` + `SignedHeaders=${row.signedHeaders.join(';')}, Signature=${row.signature}`,
       );
     });
   });

@@ -14,17 +14,7 @@ import {
 } from '../../lib/http/request';
 import { parseJsonObject, repeatedTopLevelKeys } from '../../lib/parse/json';
 import { PARAMETER_NAMES, RepeatedValue, validateReport } from '../../lib/report';
-import {
-  answer,
-  apiGatewayEvent,
-  BASE,
-  BASE_STRINGS,
-  functionUrlEvent,
-  onlyProblem,
-  paramsOfEvent,
-  readable,
-  statusOf,
-} from '../support/fixtures';
+import { answer, apiGatewayEvent, BASE, BASE_STRINGS, functionUrlEvent, onlyProblem, paramsOfEvent, readable, statusOf } from '../support/fixtures';
 
 const API_EXAMPLE_QUERY =
   'Action=CreateTroubleInfo&Version=2019-07-22&SdkAppId=1400188366&RoomId=1587879309&TeacherUserId=teacher' +
@@ -208,8 +198,7 @@ describe('formParams', () => {
 });
 
 describe('bodyParams', () => {
-  const json = (body: Buffer, contentType = 'application/json'): HttpRequest =>
-    request({ headers: { 'content-type': contentType }, body });
+  const json = (body: Buffer, contentType = 'application/json'): HttpRequest => request({ headers: { 'content-type': contentType }, body });
 
   it(`reads a body of exactly ${MAX_BODY_BYTES} bytes and refuses one byte more with 413`, () => {
     expect(MAX_BODY_BYTES).toBe(64 * 1024);

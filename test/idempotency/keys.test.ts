@@ -1,18 +1,9 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  callerKey,
-  fingerprint,
-  KEY_NAMESPACE,
-  MAX_CALLER_KEY_LENGTH,
-  messageKey,
-  reportKey,
-  safePart,
-} from '../../lib/idempotency/keys';
+import { callerKey, fingerprint, KEY_NAMESPACE, MAX_CALLER_KEY_LENGTH, messageKey, reportKey, safePart } from '../../lib/idempotency/keys';
 import { PARAMETER_NAMES, type TroubleReport } from '../../lib/report';
 import { BASE } from '../support/fixtures';
-
 
 /** Every key: the namespace, then only safe characters, bounded. */
 const KEY_SHAPE = /^trtc-trouble:v1:[A-Za-z0-9._:/-]+$/;
@@ -56,9 +47,7 @@ describe('fingerprint', () => {
 
   it('tells values apart that only a sloppy encoding would confuse', () => {
     // Moving a character between adjacent fields must not give the same fingerprint.
-    expect(fingerprint({ ...BASE, TeacherUserId: 'ab', StudentUserId: 'c' })).not.toBe(
-      fingerprint({ ...BASE, TeacherUserId: 'a', StudentUserId: 'bc' }),
-    );
+    expect(fingerprint({ ...BASE, TeacherUserId: 'ab', StudentUserId: 'c' })).not.toBe(fingerprint({ ...BASE, TeacherUserId: 'a', StudentUserId: 'bc' }));
     expect(fingerprint({ ...BASE, TroubleMsg: 'a"b' })).not.toBe(fingerprint({ ...BASE, TroubleMsg: 'a\\"b' }));
   });
 

@@ -104,7 +104,9 @@ describe('sendOnce', () => {
     const outcome = await sendOnce(report, s.send, options(new RefusingStore(new Set(['begin'])), lines));
     expect(outcome).toMatchObject({ ok: false, failure: { status: 503, code: 'ServiceUnavailable.IdempotencyStore', retryable: true } });
     expect(s.asked).toEqual([]);
-    expect(lines.map((l) => JSON.parse(l) as { msg: string; stage?: string })).toContainEqual(expect.objectContaining({ msg: 'idempotency store error', stage: 'begin' }));
+    expect(lines.map((l) => JSON.parse(l) as { msg: string; stage?: string })).toContainEqual(
+      expect.objectContaining({ msg: 'idempotency store error', stage: 'begin' }),
+    );
   });
 
   it('does not send when no time is left for the store', async () => {
@@ -188,6 +190,8 @@ describe('withinTime', () => {
     let asked = false;
     await expect(withinTime(async () => (asked = true), 0, 'redis')).rejects.toBeInstanceOf(IdempotencyStoreError);
     expect(asked).toBe(false);
-    await expect(withinTime(() => new Promise<never>(() => undefined), 20, 'redis')).rejects.toThrow(/redis idempotency store did not answer within the 20 ms left/);
+    await expect(withinTime(() => new Promise<never>(() => undefined), 20, 'redis')).rejects.toThrow(
+      /redis idempotency store did not answer within the 20 ms left/,
+    );
   });
 });

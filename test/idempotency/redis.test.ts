@@ -32,7 +32,9 @@ async function settle(fn: () => Promise<unknown>): Promise<{ error: unknown; ms:
 }
 
 /** A TCP server that counts connections and does whatever `onSocket` says (by default: never answers). */
-async function tcpServer(onSocket: (socket: Socket) => void = () => undefined): Promise<{ port: number; connections: () => number; server: Server; close: () => Promise<void> }> {
+async function tcpServer(
+  onSocket: (socket: Socket) => void = () => undefined,
+): Promise<{ port: number; connections: () => number; server: Server; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   let count = 0;
   const srv = createServer((socket) => {
@@ -308,7 +310,15 @@ describe('parseRedisUrl', () => {
   });
 
   it('rejects what it cannot use, never echoing credentials', () => {
-    for (const bad of ['', 'not a url', 'http://:topsecret@host', 'redis://:topsecret@host/x', 'redis://:topsecret@host/0?tls=false', 'redis://:topsecret@host/0/1', 'redis://:topsecret%zz@host']) {
+    for (const bad of [
+      '',
+      'not a url',
+      'http://:topsecret@host',
+      'redis://:topsecret@host/x',
+      'redis://:topsecret@host/0?tls=false',
+      'redis://:topsecret@host/0/1',
+      'redis://:topsecret%zz@host',
+    ]) {
       let caught: unknown;
       try {
         parseRedisUrl(bad);

@@ -36,7 +36,11 @@ const awsV2 = {
 /** Every fixture and the one of our three sources that must claim it. */
 const MATRIX: ReadonlyArray<readonly [string, unknown, Claimant]> = [
   ['SCF Function URL GET', functionUrlEvent({ method: 'GET', query: { ...BASE_STRINGS } }), 'scf-function-url'],
-  ['SCF Function URL POST', functionUrlEvent({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BASE) }), 'scf-function-url'],
+  [
+    'SCF Function URL POST',
+    functionUrlEvent({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BASE) }),
+    'scf-function-url',
+  ],
   ['SCF API Gateway POST', apiGatewayEvent({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(BASE) }), 'scf-api-gateway'],
   ['SCF API Gateway GET, Base64 flag as a string', apiGatewayEvent({ method: 'GET', query: { ...BASE_STRINGS }, isBase64Encoded: 'false' }), 'scf-api-gateway'],
   ['direct: the API example', { ...BASE }, 'direct'],
@@ -60,7 +64,11 @@ const MATRIX: ReadonlyArray<readonly [string, unknown, Claimant]> = [
   ['HTTP-shaped, requestContext null', { ...functionUrlEvent({ method: 'GET' }), requestContext: null }, 'scf-function-url'],
   ['HTTP-shaped, requestContext a string', { ...functionUrlEvent({ method: 'GET' }), requestContext: 'ctx' }, 'scf-function-url'],
   ['HTTP-shaped, requestContext {}', { ...functionUrlEvent({ method: 'GET' }), requestContext: {} }, 'scf-function-url'],
-  ['HTTP-shaped, another platform\'s requestContext', { ...functionUrlEvent({ method: 'GET' }), requestContext: { platform: 'other', id: 'x' } }, 'scf-function-url'],
+  [
+    "HTTP-shaped, another platform's requestContext",
+    { ...functionUrlEvent({ method: 'GET' }), requestContext: { platform: 'other', id: 'x' } },
+    'scf-function-url',
+  ],
   ['HTTP-shaped, multiValueHeaders without AWS context', { ...functionUrlEvent({ method: 'GET' }), multiValueHeaders: { host: ['x'] } }, 'scf-function-url'],
   ['HTTP-shaped, resource without AWS context', { ...functionUrlEvent({ method: 'GET' }), resource: '/r' }, 'scf-function-url'],
   ['HTTP-shaped, carrying Records too', { ...functionUrlEvent({ method: 'GET' }), Records: [{ Ckafka: {} }] }, 'scf-function-url'],

@@ -22,7 +22,9 @@ function ownerOf(file: string): SourceName | null {
   return owner;
 }
 
-const samples = readdirSync(EVENTS).filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json')).sort();
+const samples = readdirSync(EVENTS)
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.expect.json'))
+  .sort();
 
 describe('adapter matrix', () => {
   it('registers exactly the sources of the table of source names', () => {
@@ -42,10 +44,7 @@ describe('adapter matrix', () => {
     expect(detectSource(event)?.source ?? null).toBe(owner);
   });
 
-  it.each([null, undefined, 42, 'text', [], {}, { Records: [] }, { EventList: [] }, { httpMethod: 'GET' }])(
-    'nobody claims %j',
-    (event) => {
-      expect(SOURCES.filter((s) => s.canHandle(event)).map((s) => s.name)).toEqual([]);
-    },
-  );
+  it.each([null, undefined, 42, 'text', [], {}, { Records: [] }, { EventList: [] }, { httpMethod: 'GET' }])('nobody claims %j', (event) => {
+    expect(SOURCES.filter((s) => s.canHandle(event)).map((s) => s.name)).toEqual([]);
+  });
 });

@@ -11,7 +11,18 @@ describe('table of source names', () => {
 
   it('gives the generator its sources in --help order, without the ones it does not make', () => {
     expect(EVENT_SOURCES).toBe(GENERATED_SOURCES);
-    expect(GENERATED_SOURCES).toEqual(['function-url', 'api-gateway', 'direct', 'ckafka', 'cmq', 'eventbridge', 'eventbridge-list', 'timer', 'aws-apigw-v1', 'aws-http-v2']);
+    expect(GENERATED_SOURCES).toEqual([
+      'function-url',
+      'api-gateway',
+      'direct',
+      'ckafka',
+      'cmq',
+      'eventbridge',
+      'eventbridge-list',
+      'timer',
+      'aws-apigw-v1',
+      'aws-http-v2',
+    ]);
   });
 
   it.each([

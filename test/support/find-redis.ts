@@ -6,8 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 
 /** How to install redis-server, for the notice and the errors. */
-export const REDIS_INSTALL_HINT =
-  'Install it to run them: Debian/Ubuntu `apt-get install redis-server`, macOS `brew install redis`.';
+export const REDIS_INSTALL_HINT = 'Install it to run them: Debian/Ubuntu `apt-get install redis-server`, macOS `brew install redis`.';
 
 /** The redis-server executable on `searchPath` (a PATH value), or undefined. Pure apart from file checks. */
 export function findRedisServer(searchPath: string | undefined): string | undefined {

@@ -41,9 +41,7 @@ export function distinctReport(label: string, overrides: Partial<TroubleReport> 
 }
 
 /** The base report as raw string parameters (what a query string or a form carries). */
-export const BASE_STRINGS: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(BASE).map(([k, v]) => [k, String(v)]),
-);
+export const BASE_STRINGS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(BASE).map(([k, v]) => [k, String(v)]));
 
 /** The base report with one field replaced. */
 export function withField(name: string, value: unknown): Record<string, unknown> {
@@ -188,10 +186,7 @@ export class RecordingClient implements TroubleInfoClient {
 }
 
 export function testInvocation(client: TroubleInfoClient, lines: string[] = []): Invocation {
-  const prepared = prepareInvocation(
-    { request_id: 'unit-invocation', time_limit_in_ms: 10_000 },
-    { env: TEST_ENV, client, write: (line) => lines.push(line) },
-  );
+  const prepared = prepareInvocation({ request_id: 'unit-invocation', time_limit_in_ms: 10_000 }, { env: TEST_ENV, client, write: (line) => lines.push(line) });
   if (!prepared.ok) throw new Error(`test configuration rejected: ${prepared.errors.join('; ')}`);
   return prepared.inv;
 }

@@ -12,15 +12,18 @@ const seconds = Number(secondsText);
 const limitMs = Number(limitText);
 // The function's log lines are counted by message (warnings included), not printed.
 const logged = {};
-process.stdout.write = ((write) => (chunk, ...rest) => {
-  const text = String(chunk);
-  if (text.startsWith('RESULT ')) return write(chunk, ...rest);
-  for (const line of text.split('\n').filter(Boolean)) {
-    const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? '?';
-    logged[msg] = (logged[msg] ?? 0) + 1;
+process.stdout.write = (
+  (write) =>
+  (chunk, ...rest) => {
+    const text = String(chunk);
+    if (text.startsWith('RESULT ')) return write(chunk, ...rest);
+    for (const line of text.split('\n').filter(Boolean)) {
+      const msg = /"msg":"([^"]*)"/.exec(line)?.[1] ?? '?';
+      logged[msg] = (logged[msg] ?? 0) + 1;
+    }
+    return true;
   }
-  return true;
-})(process.stdout.write.bind(process.stdout));
+)(process.stdout.write.bind(process.stdout));
 
 // Distinct reports, as the benchmark's peers make them.
 const { report: distinctReport } = require('../../bench/peers/raw-post.cjs');
@@ -34,18 +37,31 @@ function offerHttp() {
   const event = { httpMethod: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(report()), isBase64Encoded: false };
   pending.push(
     main_handler(event, { request_id: randomUUID(), time_limit_in_ms: limitMs }).then((r) => {
-      answers.push({ status: r.statusCode, code: r.statusCode === 200 ? undefined : JSON.parse(r.body).Response.Error.Code, retryAfter: r.headers['Retry-After'], ms: Date.now() - started });
+      answers.push({
+        status: r.statusCode,
+        code: r.statusCode === 200 ? undefined : JSON.parse(r.body).Response.Error.Code,
+        retryAfter: r.headers['Retry-After'],
+        ms: Date.now() - started,
+      });
     }),
   );
 }
 function offerBatch(size) {
   const started = Date.now();
   const batch = (n += 1);
-  const event = { Records: Array.from({ length: size }, (_, i) => ({ Ckafka: { topic: `quota-${tag}`, partition: 0, offset: batch * 1000 + i, msgKey: 'None', msgBody: JSON.stringify(report()) } })) };
+  const event = {
+    Records: Array.from({ length: size }, (_, i) => ({
+      Ckafka: { topic: `quota-${tag}`, partition: 0, offset: batch * 1000 + i, msgKey: 'None', msgBody: JSON.stringify(report()) },
+    })),
+  };
   pending.push(
     main_handler(event, { request_id: randomUUID(), time_limit_in_ms: limitMs }).then(
-      (summary) => summary.records.forEach((r) => answers.push({ status: r.status === 'sent' ? 200 : 0, code: r.error && r.error.code, ms: Date.now() - started })),
-      (error) => (error.summary ? error.summary.records : []).forEach((r) => answers.push({ status: r.status === 'sent' ? 200 : 429, code: r.error && r.error.code, ms: Date.now() - started })),
+      (summary) =>
+        summary.records.forEach((r) => answers.push({ status: r.status === 'sent' ? 200 : 0, code: r.error && r.error.code, ms: Date.now() - started })),
+      (error) =>
+        (error.summary ? error.summary.records : []).forEach((r) =>
+          answers.push({ status: r.status === 'sent' ? 200 : 429, code: r.error && r.error.code, ms: Date.now() - started }),
+        ),
     ),
   );
 }
@@ -53,14 +69,17 @@ function offerBatch(size) {
 // Every instance starts offering at the same moment, so the whole run is one steady load.
 let start = 0;
 let timer;
-setTimeout(() => {
-  // Measured from the second second on: the first holds the instance's own cold start (loading dist/redis.js,
-  // connecting), before it holds any slot.
-  setTimeout(() => delay.enable(), 1000);
-  start = Date.now();
-  tick();
-  timer = setInterval(tick, 1000);
-}, Math.max(0, Number(startAtText) - Date.now()));
+setTimeout(
+  () => {
+    // Measured from the second second on: the first holds the instance's own cold start (loading dist/redis.js,
+    // connecting), before it holds any slot.
+    setTimeout(() => delay.enable(), 1000);
+    start = Date.now();
+    tick();
+    timer = setInterval(tick, 1000);
+  },
+  Math.max(0, Number(startAtText) - Date.now()),
+);
 function tick() {
   if (Date.now() - start >= seconds * 1000) {
     clearInterval(timer);

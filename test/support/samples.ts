@@ -79,9 +79,7 @@ export function describeSamples(title: string, load: HandlerLoader): void {
       for (const fault of expected.faults ?? []) emulator.inject(fault);
       const undo = withEnv(Object.fromEntries(Object.entries(expected.env ?? {}).map(([k, v]) => [k, v ?? undefined])));
       const invocationId = randomUUID();
-      const run = await captureStdout(() =>
-        main_handler(event, { request_id: invocationId, time_limit_in_ms: expected.timeLimitMs ?? 10_000 }),
-      );
+      const run = await captureStdout(() => main_handler(event, { request_id: invocationId, time_limit_in_ms: expected.timeLimitMs ?? 10_000 }));
       undo();
 
       // Upstream: exactly the expected calls, and exactly the 8 parameters with the API's JSON types.
@@ -93,11 +91,7 @@ export function describeSamples(title: string, load: HandlerLoader): void {
       }
       const lastRequestId = emulator.calls.at(-1)?.requestId;
 
-      if (
-        expected.result === 'batch' ||
-        expected.result === 'timer' ||
-        ['BatchIncomplete', 'ProbeFailed'].includes(expected.errorCode ?? '')
-      ) {
+      if (expected.result === 'batch' || expected.result === 'timer' || ['BatchIncomplete', 'ProbeFailed'].includes(expected.errorCode ?? '')) {
         checkNonEnvelope(expected, run);
         checkLogs(run.lines);
         return;
@@ -125,8 +119,7 @@ export function describeSamples(title: string, load: HandlerLoader): void {
           expect(response.isBase64Encoded).toBe(false);
           expect(response.statusCode).toBe(expected.status);
           if (expected.answer) expect(response.statusDescription).toMatch(new RegExp(`^${String(expected.status)} `));
-          const contentType =
-            expected.answer === 'alb-multi-value' ? response.multiValueHeaders?.['Content-Type']?.[0] : response.headers?.['Content-Type'];
+          const contentType = expected.answer === 'alb-multi-value' ? response.multiValueHeaders?.['Content-Type']?.[0] : response.headers?.['Content-Type'];
           expect(contentType).toMatch(/^application\/json/);
           envelope = JSON.parse(response.body) as typeof envelope;
         } else {
@@ -140,8 +133,7 @@ export function describeSamples(title: string, load: HandlerLoader): void {
         expect(envelope.Response.Error?.Code).toBe(expected.errorCode);
         expect(envelope.Response.Error?.Message).toMatch(/\S/);
         // TRTC's RequestId when TRTC answered, else the invocation's own.
-        const answered =
-          emulator.calls.length > 0 && emulator.calls.at(-1)?.outcome !== 'no-answer' && emulator.calls.at(-1)?.outcome !== 'reset';
+        const answered = emulator.calls.length > 0 && emulator.calls.at(-1)?.outcome !== 'no-answer' && emulator.calls.at(-1)?.outcome !== 'reset';
         expect(envelope.Response.RequestId).toBe(answered && envelope.Response.RequestId !== invocationId ? lastRequestId : invocationId);
       }
 

@@ -69,7 +69,7 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
       expect(await store.begin(key, LONG_TTL_MS)).toEqual({ state: 'in-progress' });
     });
 
-    it('hold keeps the owner\'s marker past its first expiry (issue 8, item 5)', async () => {
+    it("hold keeps the owner's marker past its first expiry (issue 8, item 5)", async () => {
       const key = uniqueKey();
       const token = tokenOf(await store.begin(key, h.shortTtlMs));
       await store.hold(key, token, LONG_TTL_MS);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpstream, kindOfCode, type UpstreamFailure, type UpstreamKind } from '../../lib/trtc/classify';
 import { MISSING_CREDENTIALS_PREFIX } from '../../lib/trtc/classify';
-import { AbortedError, ApiError, CredentialsUnavailableError, HttpStatusError, MalformedResponseError, NetworkError, NoCallSlotError } from '../../lib/trtc/errors';
+import {
+  AbortedError,
+  ApiError,
+  CredentialsUnavailableError,
+  HttpStatusError,
+  MalformedResponseError,
+  NetworkError,
+  NoCallSlotError,
+} from '../../lib/trtc/errors';
 import { finalFailure, RETRY_POLICY } from '../../lib/trtc/policy';
 
 /** Shaped like tencentcloud-sdk-nodejs's TencentCloudSDKHttpException (an Error with requestId and traceId). */
@@ -94,9 +102,7 @@ describe('classifyUpstream: API errors (HTTP 200 with Error)', () => {
   });
 
   it('decides on the code, never on the message text', () => {
-    expect(classifyUpstream(apiError('InvalidParameter', 'request to x failed, reason: read ECONNRESET; network timeout'), false).kind).toBe(
-      'parameter',
-    );
+    expect(classifyUpstream(apiError('InvalidParameter', 'request to x failed, reason: read ECONNRESET; network timeout'), false).kind).toBe('parameter');
   });
 });
 

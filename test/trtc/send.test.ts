@@ -59,7 +59,7 @@ function apiError(code: string): Error {
 }
 
 const FAILURES: Readonly<Record<string, () => unknown>> = {
-  'RequestLimitExceeded': () => apiError('RequestLimitExceeded'),
+  RequestLimitExceeded: () => apiError('RequestLimitExceeded'),
   'HTTP 502': () => Object.assign(new Error('Bad Gateway'), { requestId: '', traceId: 't', httpCode: 502 }),
   'HTTP 503': () => ({ message: 'Service Unavailable', httpCode: 503 }),
   // What lib/trtc/transport.ts throws: `sent` tells "never sent" from "maybe recorded".

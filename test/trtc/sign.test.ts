@@ -27,8 +27,18 @@ const EXAMPLE = { service: 'cvm', host: 'cvm.tencentcloudapi.com', timestamp: 15
 
 describe('tc3Authorization', () => {
   it.each([
-    ['older revision', 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******', 'Gu5t9xGARNpq86cd98joQYCN3*******', '2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c'],
-    ['oldest EN revision', 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE', 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE', '72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168'],
+    [
+      'older revision',
+      'AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******',
+      'Gu5t9xGARNpq86cd98joQYCN3*******',
+      '2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c',
+    ],
+    [
+      'oldest EN revision',
+      'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE',
+      'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE',
+      '72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168',
+    ],
   ])('reproduces the %s of the official example', (_name, secretId, secretKey, signature) => {
     expect(tc3Authorization({ ...EXAMPLE, secretId, secretKey })).toBe(
       `TC3-HMAC-SHA256 Credential=${secretId}/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`,

@@ -82,7 +82,9 @@ describe('HttpTroubleInfoClient', () => {
       host: new URL(proxy.url).host,
     });
     expect(Math.abs(Number(h['x-tc-timestamp']) - Date.now() / 1000)).toBeLessThan(5);
-    expect(h['authorization']).toMatch(/^TC3-HMAC-SHA256 Credential=AKID[^/]+\/\d{4}-\d{2}-\d{2}\/127\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/);
+    expect(h['authorization']).toMatch(
+      /^TC3-HMAC-SHA256 Credential=AKID[^/]+\/\d{4}-\d{2}-\d{2}\/127\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/,
+    );
   });
 
   it('reuses one keep-alive connection: 100 calls, 1 TCP connection', async () => {

@@ -199,12 +199,18 @@ interface HttpParts {
 
 function httpParts(report: Readonly<Record<string, unknown>>, options: GenerateOptions): HttpParts {
   const method = options.method ?? 'POST';
-  const extraHeaders = [
-    ...(options.headers ?? []),
-    ...(options.idempotencyKey !== undefined ? [['idempotency-key', options.idempotencyKey] as const] : []),
-  ];
+  const extraHeaders = [...(options.headers ?? []), ...(options.idempotencyKey !== undefined ? [['idempotency-key', options.idempotencyKey] as const] : [])];
   if (method === 'GET') {
-    return { method, query: queryObject(report), rawQuery: formEncode(report), body: undefined, base64: false, contentType: undefined, contentLength: undefined, extraHeaders };
+    return {
+      method,
+      query: queryObject(report),
+      rawQuery: formEncode(report),
+      body: undefined,
+      base64: false,
+      contentType: undefined,
+      contentLength: undefined,
+      extraHeaders,
+    };
   }
   const text = options.form === true ? formEncode(report) : JSON.stringify(report);
   const base64 = options.base64 === true;

@@ -22,8 +22,7 @@ const BUNDLE = path.join(ROOT, 'dist', 'server.js');
 export const START_HOST = '127.0.0.1';
 
 /** The usage line. */
-export const START_USAGE =
-  'usage: npm start [-- --port N --host ADDRESS --emulator]   (or PORT=N npm start; N from 0 to 65535, 0 picks a free port)';
+export const START_USAGE = 'usage: npm start [-- --port N --host ADDRESS --emulator]   (or PORT=N npm start; N from 0 to 65535, 0 picks a free port)';
 
 const START_HELP = `Serves the function over HTTP (dist/server.js), as an SCF web function or a container runs it.
 

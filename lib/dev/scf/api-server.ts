@@ -15,8 +15,23 @@ import type { Params } from './validate';
 export const SCF_VERSION = '2018-04-16';
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const REGIONS = [
-  'ap-guangzhou', 'ap-shanghai', 'ap-nanjing', 'ap-beijing', 'ap-chengdu', 'ap-chongqing', 'ap-hongkong', 'ap-singapore',
-  'ap-jakarta', 'ap-bangkok', 'ap-mumbai', 'ap-seoul', 'ap-tokyo', 'na-siliconvalley', 'na-ashburn', 'eu-frankfurt', 'sa-saopaulo',
+  'ap-guangzhou',
+  'ap-shanghai',
+  'ap-nanjing',
+  'ap-beijing',
+  'ap-chengdu',
+  'ap-chongqing',
+  'ap-hongkong',
+  'ap-singapore',
+  'ap-jakarta',
+  'ap-bangkok',
+  'ap-mumbai',
+  'ap-seoul',
+  'ap-tokyo',
+  'na-siliconvalley',
+  'na-ashburn',
+  'eu-frankfurt',
+  'sa-saopaulo',
 ];
 
 export interface ScfCall {
@@ -117,12 +132,16 @@ export class ScfApiServer {
       if (detail !== undefined) call.detail = detail;
       send(res, 200, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } });
     };
-    if (req.method !== 'POST') return fail('UnsupportedProtocol', `The HTTP method \`${req.method ?? ''}\` is not supported: the SCF API takes POST with a JSON body.`);
+    if (req.method !== 'POST')
+      return fail('UnsupportedProtocol', `The HTTP method \`${req.method ?? ''}\` is not supported: the SCF API takes POST with a JSON body.`);
     if (target !== '/') return fail('UnsupportedProtocol', `The request path \`${target}\` is not supported. Use \`/\`.`);
     if (body === undefined) return fail('RequestSizeLimitExceeded', 'The POST request body exceeds the 10 MB limit.');
     const mediaType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (mediaType !== 'application/json') {
-      return fail('UnsupportedProtocol', `The Content-Type \`${headers['content-type'] ?? ''}\` is not supported: POST application/json signed with TC3-HMAC-SHA256.`);
+      return fail(
+        'UnsupportedProtocol',
+        `The Content-Type \`${headers['content-type'] ?? ''}\` is not supported: POST application/json signed with TC3-HMAC-SHA256.`,
+      );
     }
     const verdict = verifyTc3Request({ method: 'POST', rawQuery: '', headers, body }, this.handlers.keys, Date.now());
     if (!verdict.ok) return fail(verdict.code, verdict.message, verdict.detail);

@@ -57,10 +57,12 @@ export class CkafkaTopic {
   /** Starts delivering (again), e.g. after the trigger was enabled. */
   kick(): void {
     if (this.running !== undefined || this.closed) return;
-    this.running = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.pump()).finally(() => {
-      this.running = undefined;
-      if (!this.closed && this.settings().enabled && this.committed < this.messages.length) this.kick();
-    });
+    this.running = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.pump())
+      .finally(() => {
+        this.running = undefined;
+        if (!this.closed && this.settings().enabled && this.committed < this.messages.length) this.kick();
+      });
   }
 
   /** Resolves once every message was delivered or given up (or the trigger is disabled). */

@@ -62,7 +62,13 @@ async function produce(trigger: string, messages: string[], portNumber: number |
   const body = JSON.stringify({ messages });
   const answer = await new Promise<{ status: number; text: string } | Error>((resolve) => {
     const req = request(
-      { host: '127.0.0.1', port: target, method: 'POST', path: `/_local/ckafka/${encodeURIComponent(trigger)}`, headers: { 'content-type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        port: target,
+        method: 'POST',
+        path: `/_local/ckafka/${encodeURIComponent(trigger)}`,
+        headers: { 'content-type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

@@ -7,7 +7,10 @@ import { readZip } from './zip';
 export function extractPackage(zip: Buffer, file: string, dir: string): string | undefined {
   const entries = readZip(zip);
   if (!entries.some((e) => !e.directory && e.name === `${file}.js`)) {
-    const names = entries.filter((e) => !e.directory).map((e) => e.name).slice(0, 5);
+    const names = entries
+      .filter((e) => !e.directory)
+      .map((e) => e.name)
+      .slice(0, 5);
     return `the code package has no ${file}.js at its root (it holds ${names.join(', ') || 'no files'})`;
   }
   rmSync(dir, { recursive: true, force: true });

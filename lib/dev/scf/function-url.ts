@@ -20,9 +20,7 @@ export interface FunctionUrlEvent {
 }
 
 /** What the function produced for a URL request: its JSON return text, or a platform failure. */
-export type UrlOutcome =
-  | { ok: true; retMsg: string }
-  | { ok: false; status: number; errorCode: number; errorMessage: string };
+export type UrlOutcome = { ok: true; retMsg: string } | { ok: false; status: number; errorCode: number; errorMessage: string };
 
 export interface HttpAnswer {
   status: number;

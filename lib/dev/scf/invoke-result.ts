@@ -43,7 +43,10 @@ export function statusCode(outcome: InvocationOutcome): number {
 export function tail(text: string, bytes = LOG_TAIL_BYTES): string {
   const buffer = Buffer.from(text, 'utf8');
   if (buffer.length <= bytes) return text;
-  return buffer.subarray(buffer.length - bytes).toString('utf8').replace(/^\uFFFD+/, '');
+  return buffer
+    .subarray(buffer.length - bytes)
+    .toString('utf8')
+    .replace(/^\uFFFD+/, '');
 }
 
 export function scfResult(outcome: InvocationOutcome, requestId: string, timeoutSeconds: number, logType: 'None' | 'Tail'): ScfResult {

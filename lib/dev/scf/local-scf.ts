@@ -56,9 +56,80 @@ const MAX_SYNC_EVENT_BYTES = 6 * 1024 * 1024;
 const MAX_ASYNC_EVENT_BYTES = 128 * 1024;
 
 const KNOWN: Readonly<Record<string, readonly string[]>> = {
-  CreateFunction: ['FunctionName', 'Code', 'Handler', 'Description', 'MemorySize', 'Timeout', 'Environment', 'Runtime', 'VpcConfig', 'Namespace', 'Role', 'InstallDependency', 'ClsLogsetId', 'ClsTopicId', 'Type', 'CodeSource', 'Layers', 'DeadLetterConfig', 'PublicNetConfig', 'CfsConfig', 'InitTimeout', 'Tags', 'AsyncRunEnable', 'TraceEnable', 'AutoDeployClsTopicIndex', 'AutoCreateClsTopic', 'ProtocolType', 'ProtocolParams', 'InstanceConcurrencyConfig', 'DnsCache', 'IntranetConfig', 'IgnoreSysLog'],
-  UpdateFunctionCode: ['FunctionName', 'Handler', 'CosBucketName', 'CosObjectName', 'ZipFile', 'Namespace', 'CosBucketRegion', 'InstallDependency', 'EnvId', 'Publish', 'Code', 'CodeSource'],
-  UpdateFunctionConfiguration: ['FunctionName', 'Description', 'MemorySize', 'Timeout', 'Runtime', 'Environment', 'Namespace', 'VpcConfig', 'Role', 'InstallDependency', 'ClsLogsetId', 'ClsTopicId', 'Publish', 'L5Enable', 'Layers', 'DeadLetterConfig', 'PublicNetConfig', 'CfsConfig', 'InitTimeout', 'ProtocolParams', 'InstanceConcurrencyConfig', 'DnsCache', 'IntranetConfig', 'IgnoreSysLog'],
+  CreateFunction: [
+    'FunctionName',
+    'Code',
+    'Handler',
+    'Description',
+    'MemorySize',
+    'Timeout',
+    'Environment',
+    'Runtime',
+    'VpcConfig',
+    'Namespace',
+    'Role',
+    'InstallDependency',
+    'ClsLogsetId',
+    'ClsTopicId',
+    'Type',
+    'CodeSource',
+    'Layers',
+    'DeadLetterConfig',
+    'PublicNetConfig',
+    'CfsConfig',
+    'InitTimeout',
+    'Tags',
+    'AsyncRunEnable',
+    'TraceEnable',
+    'AutoDeployClsTopicIndex',
+    'AutoCreateClsTopic',
+    'ProtocolType',
+    'ProtocolParams',
+    'InstanceConcurrencyConfig',
+    'DnsCache',
+    'IntranetConfig',
+    'IgnoreSysLog',
+  ],
+  UpdateFunctionCode: [
+    'FunctionName',
+    'Handler',
+    'CosBucketName',
+    'CosObjectName',
+    'ZipFile',
+    'Namespace',
+    'CosBucketRegion',
+    'InstallDependency',
+    'EnvId',
+    'Publish',
+    'Code',
+    'CodeSource',
+  ],
+  UpdateFunctionConfiguration: [
+    'FunctionName',
+    'Description',
+    'MemorySize',
+    'Timeout',
+    'Runtime',
+    'Environment',
+    'Namespace',
+    'VpcConfig',
+    'Role',
+    'InstallDependency',
+    'ClsLogsetId',
+    'ClsTopicId',
+    'Publish',
+    'L5Enable',
+    'Layers',
+    'DeadLetterConfig',
+    'PublicNetConfig',
+    'CfsConfig',
+    'InitTimeout',
+    'ProtocolParams',
+    'InstanceConcurrencyConfig',
+    'DnsCache',
+    'IntranetConfig',
+    'IgnoreSysLog',
+  ],
   GetFunction: ['FunctionName', 'Qualifier', 'Namespace', 'ShowCode'],
   GetFunctionAddress: ['FunctionName', 'Qualifier', 'Namespace'],
   DeleteFunction: ['FunctionName', 'Namespace', 'Qualifier'],
@@ -191,7 +262,8 @@ export class LocalScf {
     const handler = v.requiredString(params, 'Handler', 'InvalidParameterValue.Handler');
     v.handler(handler);
     const type = v.oneOf('Type', v.optionalString(params, 'Type'), ['Event', 'HTTP'], 'Event');
-    if (type !== 'Event') throw scfError('InvalidParameterValue.Type', 'Type `HTTP` (web functions) is not supported by the local SCF: deploy an Event function.');
+    if (type !== 'Event')
+      throw scfError('InvalidParameterValue.Type', 'Type `HTTP` (web functions) is not supported by the local SCF: deploy an Event function.');
     const zip = v.zipFile(params.Code, v.MAX_CREATE_ZIP_BYTES);
     checkZip(zip);
     const memorySize = v.memorySize(v.optionalInteger(params, 'MemorySize'));
@@ -201,8 +273,15 @@ export class LocalScf {
     const role = v.role(v.optionalString(params, 'Role'));
     const installDependency = v.oneOf('InstallDependency', v.optionalString(params, 'InstallDependency'), ['TRUE', 'FALSE'], 'FALSE');
     const publicNet = params.PublicNetConfig as { PublicNetStatus?: unknown } | undefined;
-    const publicNetStatus = v.oneOf('PublicNetConfig.PublicNetStatus', typeof publicNet?.PublicNetStatus === 'string' ? publicNet.PublicNetStatus : undefined, ['ENABLE', 'DISABLE'], 'ENABLE');
-    const tags = Array.isArray(params.Tags) ? (params.Tags as { Key: string; Value: string }[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value) })) : [];
+    const publicNetStatus = v.oneOf(
+      'PublicNetConfig.PublicNetStatus',
+      typeof publicNet?.PublicNetStatus === 'string' ? publicNet.PublicNetStatus : undefined,
+      ['ENABLE', 'DISABLE'],
+      'ENABLE',
+    );
+    const tags = Array.isArray(params.Tags)
+      ? (params.Tags as { Key: string; Value: string }[]).map((t) => ({ Key: String(t.Key), Value: String(t.Value) }))
+      : [];
     const key = this.key(region, namespace, name);
     if (this.functions.has(key)) throw scfError('ResourceInUse.Function', `The function \`${name}\` already exists.`);
     const now = scfTime();
@@ -238,7 +317,10 @@ export class LocalScf {
 
   private requireUpdatable(f: FunctionRecord, code: string): void {
     if (f.status !== 'Active' && f.status !== 'UpdateFailed') {
-      throw scfError(code, `The function \`${f.name}\` is ${f.status}: this operation is allowed only when it is Active (wait for Active${f.status === 'CreateFailed' ? ', or delete it and create it again' : ''}).`);
+      throw scfError(
+        code,
+        `The function \`${f.name}\` is ${f.status}: this operation is allowed only when it is Active (wait for Active${f.status === 'CreateFailed' ? ', or delete it and create it again' : ''}).`,
+      );
     }
   }
 
@@ -262,7 +344,10 @@ export class LocalScf {
     this.requireUpdatable(f, 'FailedOperation.FunctionStatusError');
     const runtime = v.optionalString(params, 'Runtime');
     if (runtime !== undefined && runtime !== f.runtime) {
-      throw scfError('InvalidParameterValue.Runtime', `Runtime cannot be changed after creation (the function has ${f.runtime}, the request asks for ${runtime}); delete and create the function to change it.`);
+      throw scfError(
+        'InvalidParameterValue.Runtime',
+        `Runtime cannot be changed after creation (the function has ${f.runtime}, the request asks for ${runtime}); delete and create the function to change it.`,
+      );
     }
     const memorySize = params.MemorySize === undefined ? f.memorySize : v.memorySize(v.optionalInteger(params, 'MemorySize'));
     const timeout = params.Timeout === undefined ? f.timeout : v.timeout(v.optionalInteger(params, 'Timeout'));
@@ -275,7 +360,8 @@ export class LocalScf {
     if (environment !== undefined) f.environment = environment;
     f.role = role;
     if (description !== undefined) f.description = description;
-    if (typeof publicNet?.PublicNetStatus === 'string') f.publicNetStatus = v.oneOf('PublicNetConfig.PublicNetStatus', publicNet.PublicNetStatus, ['ENABLE', 'DISABLE'], 'ENABLE');
+    if (typeof publicNet?.PublicNetStatus === 'string')
+      f.publicNetStatus = v.oneOf('PublicNetConfig.PublicNetStatus', publicNet.PublicNetStatus, ['ENABLE', 'DISABLE'], 'ENABLE');
     const initTimeout = v.optionalInteger(params, 'InitTimeout');
     if (initTimeout !== undefined) f.initTimeout = initTimeout;
     f.modTime = scfTime();
@@ -365,7 +451,11 @@ export class LocalScf {
     }
     const home = path.join(this.options.workDir, 'home');
     mkdirSync(home, { recursive: true });
-    return instanceEnvironment(f, { codeDir, home, appId: this.options.appId, uin: this.options.uin, trtcEndpoint: this.options.trtc.url, path: process.env.PATH ?? '/usr/bin:/bin' }, keys);
+    return instanceEnvironment(
+      f,
+      { codeDir, home, appId: this.options.appId, uin: this.options.uin, trtcEndpoint: this.options.trtc.url, path: process.env.PATH ?? '/usr/bin:/bin' },
+      keys,
+    );
   }
 
   // ---- invocation ------------------------------------------------------------------------------------------
@@ -385,21 +475,31 @@ export class LocalScf {
     return { outcome, requestId };
   }
 
-  private async invokeAction(params: v.Params, region: string, eventParam: 'ClientContext' | 'Event', qualifierDefault: string): Promise<Record<string, unknown>> {
+  private async invokeAction(
+    params: v.Params,
+    region: string,
+    eventParam: 'ClientContext' | 'Event',
+    qualifierDefault: string,
+  ): Promise<Record<string, unknown>> {
     const f = this.find(params, region);
     v.qualifier(v.optionalString(params, 'Qualifier'), qualifierDefault);
-    const invocationType = eventParam === 'ClientContext' ? v.oneOf('InvocationType', v.optionalString(params, 'InvocationType'), ['RequestResponse', 'Event'], 'RequestResponse') : 'RequestResponse';
+    const invocationType =
+      eventParam === 'ClientContext'
+        ? v.oneOf('InvocationType', v.optionalString(params, 'InvocationType'), ['RequestResponse', 'Event'], 'RequestResponse')
+        : 'RequestResponse';
     const logType = v.oneOf('LogType', v.optionalString(params, 'LogType'), ['None', 'Tail'], 'None') as 'None' | 'Tail';
     const text = v.optionalString(params, eventParam) ?? '{}';
     const limit = invocationType === 'Event' ? MAX_ASYNC_EVENT_BYTES : MAX_SYNC_EVENT_BYTES;
-    if (Buffer.byteLength(text) > limit) throw scfError('InvalidParameterValue.' + eventParam, `${eventParam} exceeds ${String(limit)} bytes for a ${invocationType} invocation.`);
+    if (Buffer.byteLength(text) > limit)
+      throw scfError('InvalidParameterValue.' + eventParam, `${eventParam} exceeds ${String(limit)} bytes for a ${invocationType} invocation.`);
     let event: unknown;
     try {
       event = JSON.parse(text);
     } catch {
       throw scfError(`InvalidParameterValue.${eventParam}`, `${eventParam} must be a JSON string (the event).`);
     }
-    if (f.status !== 'Active') throw scfError('FailedOperation.FunctionStatusError', `The function \`${f.name}\` is ${f.status}: it can be invoked once Active.`);
+    if (f.status !== 'Active')
+      throw scfError('FailedOperation.FunctionStatusError', `The function \`${f.name}\` is ${f.status}: it can be invoked once Active.`);
     if (invocationType === 'Event') {
       const requestId = randomUUID();
       this.track(this.run(f, event, undefined, requestId));
@@ -451,15 +551,27 @@ export class LocalScf {
     const customArgument = v.optionalString(params, 'CustomArgument') ?? '';
     if (customArgument !== '' && type !== 'timer') throw scfError('InvalidParameterValue.CustomArgument', 'CustomArgument is only for timer triggers.');
     if (Buffer.byteLength(customArgument) > 4096) throw scfError('InvalidParameterValue.CustomArgument', 'CustomArgument exceeds 4 KB.');
-    if (f.status !== 'Active') throw scfError('FailedOperation.CreateTrigger', `The function \`${f.name}\` is ${f.status}: triggers can be created once it is Active.`);
+    if (f.status !== 'Active')
+      throw scfError('FailedOperation.CreateTrigger', `The function \`${f.name}\` is ${f.status}: triggers can be created once it is Active.`);
     if (f.triggers.has(name)) throw scfError('ResourceInUse.Trigger', `A trigger named \`${name}\` already exists on \`${f.name}\`.`);
     const sameType = [...f.triggers.values()].filter((t) => t.type === type);
     if (type === 'http' && sameType.some((t) => t.qualifier === qualifier)) {
       throw scfError('ResourceInUse.Trigger', `The function \`${f.name}\` already has a Function URL (http trigger) for ${qualifier}.`);
     }
-    if (sameType.length >= MAX_TRIGGERS_PER_TYPE) throw scfError('LimitExceeded.Trigger', `A function can have at most ${String(MAX_TRIGGERS_PER_TYPE)} ${type} triggers.`);
+    if (sameType.length >= MAX_TRIGGERS_PER_TYPE)
+      throw scfError('LimitExceeded.Trigger', `A function can have at most ${String(MAX_TRIGGERS_PER_TYPE)} ${type} triggers.`);
     const now = scfTime();
-    const trigger: TriggerRecord = { type, name, desc, enabled, qualifier, customArgument, description: v.optionalString(params, 'Description') ?? '', addTime: now, modTime: now };
+    const trigger: TriggerRecord = {
+      type,
+      name,
+      desc,
+      enabled,
+      qualifier,
+      customArgument,
+      description: v.optionalString(params, 'Description') ?? '',
+      addTime: now,
+      modTime: now,
+    };
     const l = this.liveOf(f);
     if (desc.type === 'http' && desc.enableExtranet) {
       const url = await FunctionUrl.start(() => ({
@@ -474,7 +586,11 @@ export class LocalScf {
         name,
         new CkafkaTopic(
           topic,
-          () => ({ maxMsgNum: trigger.desc.type === 'ckafka' ? trigger.desc.maxMsgNum : 1, retry: trigger.desc.type === 'ckafka' ? trigger.desc.retry : 0, enabled: trigger.enabled }),
+          () => ({
+            maxMsgNum: trigger.desc.type === 'ckafka' ? trigger.desc.maxMsgNum : 1,
+            retry: trigger.desc.type === 'ckafka' ? trigger.desc.retry : 0,
+            enabled: trigger.enabled,
+          }),
           (event) => this.invokeForCkafka(f, event),
           this.options.ckafkaRetryDelayMs,
         ),
@@ -495,16 +611,23 @@ export class LocalScf {
   private updateTrigger(params: v.Params, region: string): Record<string, unknown> {
     const f = this.find(params, region);
     const t = this.triggerOf(f, params);
-    if (f.status !== 'Active') throw scfError('FailedOperation.UpdateTrigger', `The function \`${f.name}\` is ${f.status}: triggers can be updated once it is Active.`);
+    if (f.status !== 'Active')
+      throw scfError('FailedOperation.UpdateTrigger', `The function \`${f.name}\` is ${f.status}: triggers can be updated once it is Active.`);
     const text = v.optionalString(params, 'TriggerDesc');
     let desc: TriggerDesc = t.desc;
     if (text !== undefined) {
       desc = parseTriggerDesc(t.type, text);
       if (desc.type === 'ckafka' && t.desc.type === 'ckafka' && desc.offset !== t.desc.offset) {
-        throw scfError('InvalidParameterValue.TriggerDesc', 'A ckafka trigger can change only retry, maxMsgNum and timeOut; delete and create it to change offset.');
+        throw scfError(
+          'InvalidParameterValue.TriggerDesc',
+          'A ckafka trigger can change only retry, maxMsgNum and timeOut; delete and create it to change offset.',
+        );
       }
       if (desc.type === 'http' && t.desc.type === 'http' && desc.enableExtranet !== t.desc.enableExtranet) {
-        throw scfError('InvalidParameterValue.TriggerDesc', 'The local SCF cannot switch a Function URL\'s extranet address on or off; delete and create the trigger.');
+        throw scfError(
+          'InvalidParameterValue.TriggerDesc',
+          "The local SCF cannot switch a Function URL's extranet address on or off; delete and create the trigger.",
+        );
       }
     }
     const qualifier = params.Qualifier === undefined ? t.qualifier : v.qualifier(v.optionalString(params, 'Qualifier'), t.qualifier);
@@ -563,10 +686,13 @@ export class LocalScf {
   private scheduleTick(): void {
     if (this.closed) return;
     const now = Date.now();
-    this.tick = setTimeout(() => {
-      this.fireTimers(new Date(Math.round(Date.now() / 1000) * 1000));
-      this.scheduleTick();
-    }, 1000 - (now % 1000) + 1);
+    this.tick = setTimeout(
+      () => {
+        this.fireTimers(new Date(Math.round(Date.now() / 1000) * 1000));
+        this.scheduleTick();
+      },
+      1000 - (now % 1000) + 1,
+    );
     this.tick.unref();
   }
 

@@ -43,7 +43,7 @@ for (const stream of [process.stdout, process.stderr]) {
 
 function errorOf(error: unknown): { message: string; type: string; stack?: string } {
   if (error instanceof Error) return { message: error.message, type: error.name, ...(error.stack ? { stack: error.stack } : {}) };
-  return { message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error), type: 'Error' };
+  return { message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)), type: 'Error' };
 }
 
 function finish(id: string, outcome: { ok: true; value: unknown } | { ok: false; error: unknown }): void {

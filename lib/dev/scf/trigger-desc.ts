@@ -131,7 +131,14 @@ function parseCkafka(text: string): CkafkaDesc {
   }
   const extra: Record<string, unknown> = {};
   for (const key of CKAFKA_EXTRA_KEYS) if (o[key] !== undefined) extra[key] = o[key];
-  return { type: 'ckafka', maxMsgNum: int('maxMsgNum', 1, 10000), offset: offset as string, retry: int('retry', 0, 10000), timeOut: int('timeOut', 1, 60), extra };
+  return {
+    type: 'ckafka',
+    maxMsgNum: int('maxMsgNum', 1, 10000),
+    offset: offset as string,
+    retry: int('retry', 0, 10000),
+    timeOut: int('timeOut', 1, 60),
+    extra,
+  };
 }
 
 export function parseTriggerDesc(type: TriggerType, text: string | undefined): TriggerDesc {
@@ -172,7 +179,10 @@ export function triggerName(type: TriggerType, name: string): { topic?: string }
   if (type === 'ckafka') {
     const m = CKAFKA_NAME.exec(name);
     if (m === null || m[2] === undefined) {
-      throw scfError('InvalidParameterValue.TriggerName', `TriggerName \`${name}\` of a ckafka trigger must be "<instanceId>-<topic>", e.g. ckafka-4kdjmwvz-reports.`);
+      throw scfError(
+        'InvalidParameterValue.TriggerName',
+        `TriggerName \`${name}\` of a ckafka trigger must be "<instanceId>-<topic>", e.g. ckafka-4kdjmwvz-reports.`,
+      );
     }
     return { topic: m[2] };
   }

@@ -7,16 +7,22 @@ import { scfError } from './api-error';
 export type Params = Readonly<Record<string, unknown>>;
 
 /** Node.js runtimes documented for CreateFunction (tencentcloud-sdk-nodejs 4.1.313). */
-export const NODE_RUNTIMES: readonly string[] = [
-  'Nodejs6.10',
-  'Nodejs8.9',
-  'Nodejs10.15',
-  'Nodejs12.16',
-  'Nodejs14.18',
-  'Nodejs16.13',
-  'Nodejs18.15',
+export const NODE_RUNTIMES: readonly string[] = ['Nodejs6.10', 'Nodejs8.9', 'Nodejs10.15', 'Nodejs12.16', 'Nodejs14.18', 'Nodejs16.13', 'Nodejs18.15'];
+const OTHER_RUNTIMES = [
+  'Python2.7',
+  'Python3.6',
+  'Python3.7',
+  'Python3.9',
+  'Python3.10',
+  'Go1',
+  'Java8',
+  'Java11',
+  'Php5.6',
+  'Php7.2',
+  'Php7.4',
+  'Php8.0',
+  'CustomRuntime',
 ];
-const OTHER_RUNTIMES = ['Python2.7', 'Python3.6', 'Python3.7', 'Python3.9', 'Python3.10', 'Go1', 'Java8', 'Java11', 'Php5.6', 'Php7.2', 'Php7.4', 'Php8.0', 'CustomRuntime'];
 
 export const RESERVED_ENV_PREFIXES = ['SCF_', 'QCLOUD_', 'TENCENTCLOUD_'];
 export const MAX_ENVIRONMENT_BYTES = 4096;
@@ -149,7 +155,10 @@ export function environment(value: unknown, clearable: boolean): Variable[] | un
     const key = Key as string;
     if (!ENV_KEY.test(key)) bad(`Variables[${String(index)}].Key \`${key}\` must be letters, digits and _, starting with a letter`);
     if (RESERVED_ENV_PREFIXES.some((prefix) => key.toUpperCase().startsWith(prefix))) {
-      throw scfError('InvalidParameterValue.EnvironmentSystemProtect', `Environment key \`${key}\` uses a reserved prefix (${RESERVED_ENV_PREFIXES.join(', ')}).`);
+      throw scfError(
+        'InvalidParameterValue.EnvironmentSystemProtect',
+        `Environment key \`${key}\` uses a reserved prefix (${RESERVED_ENV_PREFIXES.join(', ')}).`,
+      );
     }
     if (out.some((v) => v.Key === key)) bad(`the key \`${key}\` is given twice`);
     bytes += Buffer.byteLength(key) + Buffer.byteLength(Value as string);

@@ -30,12 +30,7 @@ export function throwawayCredential(): EmulatorCredential {
  * TC3-HMAC-SHA256 verification of the request exactly as received (lib/dev/tc3.ts's verifyTc3Request, which the
  * local SCF uses too), then CAM's permission: a denied key gets `AuthFailure.UnauthorizedOperation`.
  */
-export function verifyAuth(
-  r: ReceivedRequest,
-  at: number,
-  credentials: ReadonlyMap<string, EmulatorCredential>,
-  maxSkewSeconds: number,
-): ApiError | undefined {
+export function verifyAuth(r: ReceivedRequest, at: number, credentials: ReadonlyMap<string, EmulatorCredential>, maxSkewSeconds: number): ApiError | undefined {
   const verdict = verifyTc3Request(r, (secretId) => credentials.get(secretId), at, maxSkewSeconds);
   if (!verdict.ok) return apiError(verdict.code, verdict.message, verdict.detail);
   if (credentials.get(verdict.secretId)?.denied === true) {

@@ -27,16 +27,7 @@ export interface TroubleRecord {
   RequestId: string;
 }
 
-const PARAMETER_NAMES = [
-  'SdkAppId',
-  'RoomId',
-  'TeacherUserId',
-  'StudentUserId',
-  'TroubleUserId',
-  'TroubleType',
-  'TroubleTime',
-  'TroubleMsg',
-] as const;
+const PARAMETER_NAMES = ['SdkAppId', 'RoomId', 'TeacherUserId', 'StudentUserId', 'TroubleUserId', 'TroubleType', 'TroubleTime', 'TroubleMsg'] as const;
 type ParameterName = (typeof PARAMETER_NAMES)[number];
 const STRING_PARAMETERS: ReadonlySet<ParameterName> = new Set<ParameterName>([
   'SdkAppId',
@@ -64,9 +55,7 @@ export interface ReceivedRequest {
 }
 
 /** Parses the params for recording/validation: JSON body (POST) or query (GET). */
-type ParsedParams =
-  | { ok: true; params: Record<string, unknown>; fromQuery: boolean }
-  | { ok: false; error: ApiError; raw?: unknown };
+type ParsedParams = { ok: true; params: Record<string, unknown>; fromQuery: boolean } | { ok: false; error: ApiError; raw?: unknown };
 
 export function parseParams(r: ReceivedRequest): ParsedParams {
   if (r.method === 'GET') {
@@ -166,8 +155,7 @@ export function validateParams(
         error: apiError('InvalidParameter', `The type of parameter \`${name}\` is invalid: expected Integer, got ${describeValue(value)}.`),
       };
     }
-    const valid =
-      name === 'TroubleType' ? n >= 1 && n <= 8 : n > 0 && Number.isSafeInteger(n);
+    const valid = name === 'TroubleType' ? n >= 1 && n <= 8 : n > 0 && Number.isSafeInteger(n);
     if (!valid) {
       const range = name === 'TroubleType' ? 'an integer from 1 to 8' : 'a positive integer (Unix seconds)';
       return {

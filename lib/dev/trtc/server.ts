@@ -395,13 +395,7 @@ export class TrtcEmulator {
     this.send(res, 200, 'application/json', body, call.headers);
   }
 
-  private send(
-    res: ServerResponse,
-    status: number,
-    contentType: string,
-    body: string,
-    requestHeaders: Record<string, string>,
-  ): void {
+  private send(res: ServerResponse, status: number, contentType: string, body: string, requestHeaders: Record<string, string>): void {
     if (res.destroyed || res.headersSent) return;
     const out: Record<string, string | number> = {
       'Content-Type': contentType,

@@ -92,7 +92,9 @@ describe('the state machine', () => {
     expect((await scf.GetFunction({ FunctionName: 'machine' })).Status).toBe('Creating');
     expect(await errorCode(scf.UpdateFunctionCode({ FunctionName: 'machine', Code: { ZipFile: ZIP } }))).toBe('FailedOperation.UpdateFunctionCode');
     expect(await errorCode(scf.Invoke({ FunctionName: 'machine' }))).toBe('FailedOperation.FunctionStatusError');
-    expect(await errorCode(scf.CreateTrigger({ FunctionName: 'machine', TriggerName: 't', Type: 'timer', TriggerDesc: '0 * * * * * *' }))).toBe('FailedOperation.CreateTrigger');
+    expect(await errorCode(scf.CreateTrigger({ FunctionName: 'machine', TriggerName: 't', Type: 'timer', TriggerDesc: '0 * * * * * *' }))).toBe(
+      'FailedOperation.CreateTrigger',
+    );
     expect(await errorCode(scf.CreateFunction({ FunctionName: 'machine', ...base }))).toBe('ResourceInUse.Function');
     expect(await waitForStatus(scf, 'machine', ['Active'])).toBe('Active');
 
@@ -125,7 +127,9 @@ describe('the state machine', () => {
     const other = zipBase64({ 'index.js': `${ECHO_CODE}\n// v2\n` });
     await scf.UpdateFunctionCode({ FunctionName: 'machine', Code: { ZipFile: other } });
     await waitForStatus(scf, 'machine', ['Active']);
-    expect((await scf.GetFunctionAddress({ FunctionName: 'machine' })).CodeSha256).toBe(createHash('sha256').update(Buffer.from(other, 'base64')).digest('hex'));
+    expect((await scf.GetFunctionAddress({ FunctionName: 'machine' })).CodeSha256).toBe(
+      createHash('sha256').update(Buffer.from(other, 'base64')).digest('hex'),
+    );
     expect((await scf.GetFunction({ FunctionName: 'machine' })).CodeSize).toBe(Buffer.from(other, 'base64').length);
   });
 
@@ -154,7 +158,14 @@ describe('the state machine', () => {
 describe('triggers', () => {
   it('creates http, timer and ckafka triggers and reads TriggerDesc back as the platform does', async () => {
     await createFunctionUrl(scf, 'machine');
-    await scf.CreateTrigger({ FunctionName: 'machine', TriggerName: 'tick', Type: 'timer', TriggerDesc: '0 0 3 * * * *', Enable: 'OPEN', CustomArgument: 'hello' });
+    await scf.CreateTrigger({
+      FunctionName: 'machine',
+      TriggerName: 'tick',
+      Type: 'timer',
+      TriggerDesc: '0 0 3 * * * *',
+      Enable: 'OPEN',
+      CustomArgument: 'hello',
+    });
     await scf.CreateTrigger({
       FunctionName: 'machine',
       TriggerName: 'ckafka-abcd1234-reports',
@@ -185,7 +196,9 @@ describe('triggers', () => {
     const desc = JSON.parse(after.Triggers?.[0]?.TriggerDesc ?? '{}') as { AuthType: string; NetConfig: { ExtranetUrl: string } };
     expect(desc).toMatchObject({ AuthType: 'CAM', NetConfig: { ExtranetUrl: http.NetConfig.ExtranetUrl } });
     await scf.UpdateTrigger({ FunctionName: 'machine', TriggerName: 'tick', Type: 'timer', TriggerDesc: '0 30 3 * * * *' });
-    expect((await scf.ListTriggers({ FunctionName: 'machine', Filters: [{ Name: 'TriggerName', Values: ['tick'] }] })).Triggers?.[0]?.TriggerDesc).toBe('{"cron":"0 30 3 * * * *"}');
+    expect((await scf.ListTriggers({ FunctionName: 'machine', Filters: [{ Name: 'TriggerName', Values: ['tick'] }] })).Triggers?.[0]?.TriggerDesc).toBe(
+      '{"cron":"0 30 3 * * * *"}',
+    );
     await scf.DeleteTrigger({ FunctionName: 'machine', TriggerName: 'tick', Type: 'timer' });
     expect((await scf.ListTriggers({ FunctionName: 'machine' })).TotalCount).toBe(2);
   });
@@ -194,13 +207,38 @@ describe('triggers', () => {
     ['apigw is retired', { Type: 'apigw', TriggerDesc: '{}' }, 'InvalidParameterValue.Type'],
     ['cmq is retired', { Type: 'cmq', TriggerDesc: '{}' }, 'InvalidParameterValue.Type'],
     ['http without NetConfig', { Type: 'http', TriggerDesc: '{"AuthType":"NONE"}' }, 'InvalidParameterValue.TriggerDesc'],
-    ['http with a bad AuthType', { Type: 'http', TriggerDesc: '{"AuthType":"OPEN","NetConfig":{"EnableIntranet":false,"EnableExtranet":true}}' }, 'InvalidParameterValue.TriggerDesc'],
+    [
+      'http with a bad AuthType',
+      { Type: 'http', TriggerDesc: '{"AuthType":"OPEN","NetConfig":{"EnableIntranet":false,"EnableExtranet":true}}' },
+      'InvalidParameterValue.TriggerDesc',
+    ],
     ['timer with 6 fields', { Type: 'timer', TriggerDesc: '0 * * * * *' }, 'InvalidParameterValue.TriggerDesc'],
     ['timer out of range', { Type: 'timer', TriggerDesc: '61 * * * * * *' }, 'InvalidParameterValue.TriggerDesc'],
-    ['ckafka missing retry', { Type: 'ckafka', TriggerName: 'ckafka-abcd1234-t', TriggerDesc: '{"maxMsgNum":1,"offset":"latest","timeOut":60}' }, 'InvalidParameterValue.TriggerDesc'],
-    ['ckafka name without instance', { Type: 'ckafka', TriggerName: 'reports', TriggerDesc: '{"maxMsgNum":1,"offset":"latest","retry":1,"timeOut":60}' }, 'InvalidParameterValue.TriggerName'],
-    ['second Function URL for $DEFAULT', { Type: 'http', TriggerName: 'url2', Qualifier: '$DEFAULT', TriggerDesc: '{"AuthType":"NONE","NetConfig":{"EnableIntranet":false,"EnableExtranet":true}}' }, 'ResourceInUse.Trigger'],
-    ['duplicate name', { Type: 'http', TriggerName: 'url-trigger', TriggerDesc: '{"AuthType":"NONE","NetConfig":{"EnableIntranet":false,"EnableExtranet":true}}' }, 'ResourceInUse.Trigger'],
+    [
+      'ckafka missing retry',
+      { Type: 'ckafka', TriggerName: 'ckafka-abcd1234-t', TriggerDesc: '{"maxMsgNum":1,"offset":"latest","timeOut":60}' },
+      'InvalidParameterValue.TriggerDesc',
+    ],
+    [
+      'ckafka name without instance',
+      { Type: 'ckafka', TriggerName: 'reports', TriggerDesc: '{"maxMsgNum":1,"offset":"latest","retry":1,"timeOut":60}' },
+      'InvalidParameterValue.TriggerName',
+    ],
+    [
+      'second Function URL for $DEFAULT',
+      {
+        Type: 'http',
+        TriggerName: 'url2',
+        Qualifier: '$DEFAULT',
+        TriggerDesc: '{"AuthType":"NONE","NetConfig":{"EnableIntranet":false,"EnableExtranet":true}}',
+      },
+      'ResourceInUse.Trigger',
+    ],
+    [
+      'duplicate name',
+      { Type: 'http', TriggerName: 'url-trigger', TriggerDesc: '{"AuthType":"NONE","NetConfig":{"EnableIntranet":false,"EnableExtranet":true}}' },
+      'ResourceInUse.Trigger',
+    ],
   ];
   for (const [what, change, code] of bad) {
     it(`${what} → ${code}`, async () => {
@@ -210,7 +248,14 @@ describe('triggers', () => {
 
   it('UpdateTrigger refuses a ckafka offset change; unknown triggers are ResourceNotFound.Trigger', async () => {
     expect(
-      await errorCode(scf.UpdateTrigger({ FunctionName: 'machine', TriggerName: 'ckafka-abcd1234-reports', Type: 'ckafka', TriggerDesc: '{"maxMsgNum":10,"offset":"earliest","retry":3,"timeOut":60}' })),
+      await errorCode(
+        scf.UpdateTrigger({
+          FunctionName: 'machine',
+          TriggerName: 'ckafka-abcd1234-reports',
+          Type: 'ckafka',
+          TriggerDesc: '{"maxMsgNum":10,"offset":"earliest","retry":3,"timeOut":60}',
+        }),
+      ),
     ).toBe('InvalidParameterValue.TriggerDesc');
     expect(await errorCode(scf.DeleteTrigger({ FunctionName: 'machine', TriggerName: 'none', Type: 'timer' }))).toBe('ResourceNotFound.Trigger');
   });

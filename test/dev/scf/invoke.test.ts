@@ -45,8 +45,23 @@ beforeAll(async () => {
     Timeout: 10,
     Environment: { Variables: [{ Key: 'LOG_LEVEL', Value: 'info' }] },
   });
-  await scf.CreateFunction({ FunctionName: 'echo', Runtime: 'Nodejs18.15', Handler: 'index.main_handler', Code: { ZipFile: zipBase64({ 'index.js': ECHO_CODE }) }, Role: 'R', MemorySize: 256, Timeout: 4, Environment: { Variables: [{ Key: 'GREETING', Value: 'hi' }] } });
-  await scf.CreateFunction({ FunctionName: 'slow', Runtime: 'Nodejs18.15', Handler: 'index.main_handler', Code: { ZipFile: zipBase64({ 'index.js': SLOW_CODE }) }, Timeout: 1 });
+  await scf.CreateFunction({
+    FunctionName: 'echo',
+    Runtime: 'Nodejs18.15',
+    Handler: 'index.main_handler',
+    Code: { ZipFile: zipBase64({ 'index.js': ECHO_CODE }) },
+    Role: 'R',
+    MemorySize: 256,
+    Timeout: 4,
+    Environment: { Variables: [{ Key: 'GREETING', Value: 'hi' }] },
+  });
+  await scf.CreateFunction({
+    FunctionName: 'slow',
+    Runtime: 'Nodejs18.15',
+    Handler: 'index.main_handler',
+    Code: { ZipFile: zipBase64({ 'index.js': SLOW_CODE }) },
+    Timeout: 1,
+  });
   for (const name of ['reporter', 'echo', 'slow']) expect(await waitForStatus(scf, name, ['Active', 'CreateFailed'])).toBe('Active');
 });
 afterAll(async () => {
@@ -58,7 +73,11 @@ afterAll(async () => {
 describe('Invoke', () => {
   it('runs the real bundle from its zip: the Timer health probe passes with the minted role keys', async () => {
     expect(path.basename(BUNDLE)).toBe('index.js');
-    const r = await scf.Invoke({ FunctionName: 'reporter', ClientContext: JSON.stringify({ Type: 'Timer', TriggerName: 'probe', Time: '2026-12-01T00:00:00Z', Message: '' }), LogType: 'Tail' });
+    const r = await scf.Invoke({
+      FunctionName: 'reporter',
+      ClientContext: JSON.stringify({ Type: 'Timer', TriggerName: 'probe', Time: '2026-12-01T00:00:00Z', Message: '' }),
+      LogType: 'Tail',
+    });
     expect(r.Result?.ErrMsg).toBe('');
     expect(r.Result?.InvokeResult).toBe(0);
     expect(JSON.parse(r.Result?.RetMsg ?? 'null')).toMatchObject({ Probe: { healthy: true, verdict: 'ok', keys: 'present' } });
@@ -99,7 +118,14 @@ describe('Invoke', () => {
       callbackWaitsForEmptyEventLoop: true,
     });
     expect(answer.context.remaining).toBeGreaterThan(0);
-    expect(answer.env).toMatchObject({ SCF_FUNCTIONNAME: 'echo', SCF_RUNTIME: 'Nodejs18.15', TENCENTCLOUD_REGION: 'ap-guangzhou', TRTC_ENDPOINT: cloud.trtc.url, GREETING: 'hi', TENCENTCLOUD_SESSIONTOKEN: 'set' });
+    expect(answer.env).toMatchObject({
+      SCF_FUNCTIONNAME: 'echo',
+      SCF_RUNTIME: 'Nodejs18.15',
+      TENCENTCLOUD_REGION: 'ap-guangzhou',
+      TRTC_ENDPOINT: cloud.trtc.url,
+      GREETING: 'hi',
+      TENCENTCLOUD_SESSIONTOKEN: 'set',
+    });
     expect(answer.env.TENCENTCLOUD_SECRETID).toMatch(/^AKID/);
     expect(answer.env.http_proxy).toBeUndefined();
     expect(first.Result?.Log).toBe('');
@@ -145,7 +171,13 @@ describe('Invoke', () => {
 
   it('concurrent invocations run in parallel instances, at most 4 per function, each answered', async () => {
     const code = `exports.main_handler = async () => { await new Promise((r) => setTimeout(r, 300)); return process.pid; };`;
-    await scf.CreateFunction({ FunctionName: 'parallel', Runtime: 'Nodejs18.15', Handler: 'index.main_handler', Code: { ZipFile: zipBase64({ 'index.js': code }) }, Timeout: 10 });
+    await scf.CreateFunction({
+      FunctionName: 'parallel',
+      Runtime: 'Nodejs18.15',
+      Handler: 'index.main_handler',
+      Code: { ZipFile: zipBase64({ 'index.js': code }) },
+      Timeout: 10,
+    });
     expect(await waitForStatus(scf, 'parallel', ['Active', 'CreateFailed'])).toBe('Active');
     const results = await Promise.all(Array.from({ length: 7 }, () => scf.Invoke({ FunctionName: 'parallel' })));
     const pids = new Set(results.map((r) => r.Result?.RetMsg));

@@ -31,7 +31,15 @@ exports.main_handler = (event) => new Promise((resolve, reject) => {
 `;
 
 async function create(name: string, zip: string, extra: Record<string, unknown> = {}): Promise<void> {
-  await scf.CreateFunction({ FunctionName: name, Runtime: 'Nodejs18.15', Handler: 'index.main_handler', Code: { ZipFile: zip }, Role: 'SCF_TRTC_TroubleReporter', Timeout: 10, ...extra });
+  await scf.CreateFunction({
+    FunctionName: name,
+    Runtime: 'Nodejs18.15',
+    Handler: 'index.main_handler',
+    Code: { ZipFile: zip },
+    Role: 'SCF_TRTC_TroubleReporter',
+    Timeout: 10,
+    ...extra,
+  });
   expect(await waitForStatus(scf, name, ['Active', 'CreateFailed'])).toBe('Active');
 }
 
@@ -118,7 +126,14 @@ describe('Function URL with AuthType CAM', () => {
 describe('Timer trigger', () => {
   it('fires on its cron with the SCF timer event and TRIGGER_SRC=Timer', async () => {
     await create('ticker', zipBase64({ 'index.js': SINK_CODE }), { Environment: { Variables: [{ Key: 'SINK_URL', Value: sinkUrl }] } });
-    await scf.CreateTrigger({ FunctionName: 'ticker', TriggerName: 'every-second', Type: 'timer', TriggerDesc: '* * * * * * *', Enable: 'OPEN', CustomArgument: 'tick message' });
+    await scf.CreateTrigger({
+      FunctionName: 'ticker',
+      TriggerName: 'every-second',
+      Type: 'timer',
+      TriggerDesc: '* * * * * * *',
+      Enable: 'OPEN',
+      CustomArgument: 'tick message',
+    });
     const until = Date.now() + 8000;
     while (hits.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     await scf.UpdateTrigger({ FunctionName: 'ticker', TriggerName: 'every-second', Type: 'timer', Enable: 'CLOSE' });
@@ -153,7 +168,10 @@ describe('CKafka trigger', () => {
     const failedFirst = deliveries.find((d) => !d.ok);
     expect(deliveries.find((d) => d.ok && d.offsets[0] === failedFirst?.offsets[0])?.attempt).toBeGreaterThan(1);
     expect(cloud.trtc.pendingFaults).toBe(0);
-    const recorded = cloud.trtc.created.filter((r) => r.TroubleMsg.startsWith('kafka ')).map((r) => r.TroubleMsg).sort();
+    const recorded = cloud.trtc.created
+      .filter((r) => r.TroubleMsg.startsWith('kafka '))
+      .map((r) => r.TroubleMsg)
+      .sort();
     expect(recorded).toEqual(messages.map((m) => (JSON.parse(m) as { TroubleMsg: string }).TroubleMsg).sort());
   });
 

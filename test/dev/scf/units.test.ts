@@ -42,7 +42,10 @@ describe('cron', () => {
 
 describe('zip reader', () => {
   it('reads deflated entries written by the deploy artefact writer', () => {
-    const zip = writeZip([{ name: 'index.js', data: Buffer.from('exports.main_handler = () => 1;') }, { name: 'lib/a.js', data: Buffer.alloc(5000, 97) }]);
+    const zip = writeZip([
+      { name: 'index.js', data: Buffer.from('exports.main_handler = () => 1;') },
+      { name: 'lib/a.js', data: Buffer.alloc(5000, 97) },
+    ]);
     const entries = readZip(zip);
     expect(entries.map((e) => e.name)).toEqual(['index.js', 'lib/a.js']);
     expect(entries[1]?.data.equals(Buffer.alloc(5000, 97))).toBe(true);
@@ -54,7 +57,12 @@ describe('zip reader', () => {
     badCrc[central + 16] = (badCrc[central + 16] ?? 0) ^ 0xff;
     expect(() => readZip(badCrc)).toThrow(/CRC-32/);
     expect(() => readZip(Buffer.from('not a zip at all, just some text bytes'))).toThrow(/not a zip/);
-    const evil = Buffer.from(writeZip([{ name: 'aa/b.js', data: Buffer.from('x') }]).toString('latin1').replaceAll('aa/b.js', '../b.js'), 'latin1');
+    const evil = Buffer.from(
+      writeZip([{ name: 'aa/b.js', data: Buffer.from('x') }])
+        .toString('latin1')
+        .replaceAll('aa/b.js', '../b.js'),
+      'latin1',
+    );
     expect(() => readZip(evil)).toThrow(/unsafe entry name/);
   });
 });
@@ -69,10 +77,17 @@ describe('TriggerDesc', () => {
       NetConfig: { EnableIntranet: false, EnableExtranet: true, ExtranetUrl: 'http://127.0.0.1:1/' },
       ApiGwCompatible: false,
     });
-    expect(JSON.parse(readBackDesc(parseTriggerDesc('ckafka', '{"maxMsgNum":"50","offset":"latest","retry":3,"timeOut":60}'), undefined))).toEqual({ maxMsgNum: 50, offset: 'latest', retry: 3, timeOut: 60 });
+    expect(JSON.parse(readBackDesc(parseTriggerDesc('ckafka', '{"maxMsgNum":"50","offset":"latest","retry":3,"timeOut":60}'), undefined))).toEqual({
+      maxMsgNum: 50,
+      offset: 'latest',
+      retry: 3,
+      timeOut: 60,
+    });
   });
   it('names what is wrong', () => {
-    expect(() => parseTriggerDesc('http', '{"AuthType":"NONE","NetConfig":{"EnableIntranet":false,"EnableExtranet":true},"Colour":1}')).toThrow(/unknown key `Colour`/);
+    expect(() => parseTriggerDesc('http', '{"AuthType":"NONE","NetConfig":{"EnableIntranet":false,"EnableExtranet":true},"Colour":1}')).toThrow(
+      /unknown key `Colour`/,
+    );
     expect(() => parseTriggerDesc('ckafka', '{"maxMsgNum":0,"offset":"latest","retry":3,"timeOut":60}')).toThrow(/maxMsgNum/);
     expect(() => parseTriggerDesc('ckafka', '{"maxMsgNum":1,"offset":"latest","retry":3,"timeOut":61}')).toThrow(/timeOut/);
     expect(() => parseTriggerDesc('timer', 'every minute')).toThrow(/7 fields/);
@@ -81,10 +96,16 @@ describe('TriggerDesc', () => {
 
 describe('Function URL response mapping', () => {
   it('an integration response is passed through; base64 bodies decoded; a bare value is 200 JSON', () => {
-    const r = integrationResponse({ ok: true, retMsg: JSON.stringify({ statusCode: 418, headers: { 'X-A': 'b', 'Set-Cookie': ['a=1', 'b=2'] }, body: 'teapot' }) });
+    const r = integrationResponse({
+      ok: true,
+      retMsg: JSON.stringify({ statusCode: 418, headers: { 'X-A': 'b', 'Set-Cookie': ['a=1', 'b=2'] }, body: 'teapot' }),
+    });
     expect(r).toMatchObject({ status: 418, headers: { 'x-a': 'b', 'set-cookie': ['a=1', 'b=2'] } });
     expect(r.body.toString()).toBe('teapot');
-    const b64 = integrationResponse({ ok: true, retMsg: JSON.stringify({ statusCode: 200, isBase64Encoded: true, body: Buffer.from('bin').toString('base64') }) });
+    const b64 = integrationResponse({
+      ok: true,
+      retMsg: JSON.stringify({ statusCode: 200, isBase64Encoded: true, body: Buffer.from('bin').toString('base64') }),
+    });
     expect(b64.body.toString()).toBe('bin');
     const bare = integrationResponse({ ok: true, retMsg: '{"hello":"world"}' });
     expect(bare).toMatchObject({ status: 200, headers: { 'content-type': 'application/json' } });

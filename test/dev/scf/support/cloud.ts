@@ -80,6 +80,12 @@ export const URL_DESC = JSON.stringify({ AuthType: 'NONE', NetConfig: { EnableIn
 
 /** Creates a Function URL (http trigger, AuthType NONE) and returns its ExtranetUrl as read back. */
 export async function createFunctionUrl(client: Client, functionName: string, triggerName = 'url-trigger'): Promise<string> {
-  const created = await client.CreateTrigger({ FunctionName: functionName, TriggerName: triggerName, Type: 'http', Qualifier: '$DEFAULT', TriggerDesc: URL_DESC });
+  const created = await client.CreateTrigger({
+    FunctionName: functionName,
+    TriggerName: triggerName,
+    Type: 'http',
+    Qualifier: '$DEFAULT',
+    TriggerDesc: URL_DESC,
+  });
   return (JSON.parse(created.TriggerInfo?.TriggerDesc ?? '{}') as { NetConfig: { ExtranetUrl: string } }).NetConfig.ExtranetUrl;
 }

@@ -17,7 +17,10 @@ export interface RawOptions {
   service?: string;
 }
 
-export async function rawCall(endpoint: string, o: RawOptions): Promise<{ status: number; json: { Response: { Error?: { Code: string; Message: string }; RequestId: string } } }> {
+export async function rawCall(
+  endpoint: string,
+  o: RawOptions,
+): Promise<{ status: number; json: { Response: { Error?: { Code: string; Message: string }; RequestId: string } } }> {
   const url = new URL(endpoint);
   const body = o.body ?? '{}';
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000);
