@@ -31,8 +31,6 @@ export default defineConfig({
         'lib/**/*.ts': { lines: 93 },
         'handlers/**/*.ts': { lines: 58 },
       },
-        'handlers/**/*.ts': { lines: 55 },
-      },
     },
   },
 });
