@@ -24,12 +24,12 @@ export default defineConfig({
       reportOnFailure: true,
       reportsDirectory: 'coverage',
       // Reached on 2026-12-02 after the reshape; raise them as tests are added, never lower them. lib/ and handlers/
-      // together: 89.9 % (lib/ 93.3, handlers/ 58.2). handlers/server.ts and lib/server/lifecycle.ts are driven as a
-      // process (test/bundle/server.test.ts, the npm start tests), which V8 coverage in the test workers does not see.
+      // together: 93.2 % (lib/ 95.1, handlers/ 75.9). What handlers/ misses is mostly main() and the signal handling,
+      // driven as a process (test/bundle/server.test.ts, the npm start tests), which V8 coverage in the workers does not see.
       thresholds: {
-        lines: 89,
-        'lib/**/*.ts': { lines: 93 },
-        'handlers/**/*.ts': { lines: 58 },
+        lines: 93,
+        'lib/**/*.ts': { lines: 95 },
+        'handlers/**/*.ts': { lines: 75 },
       },
     },
   },
