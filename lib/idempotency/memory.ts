@@ -20,10 +20,11 @@
  * right.
  */
 import { randomUUID } from 'node:crypto';
+import { DEFAULTS } from '../config';
 import { IdempotencyStoreError, type BeginResult, type CompletedRecord, type IdempotencyStore, type UnconfirmedRecord } from './store';
 
-/** Default {@link MemoryIdempotencyStoreOptions.maxEntries}. */
-export const DEFAULT_MAX_ENTRIES = 10_000;
+/** Default {@link MemoryIdempotencyStoreOptions.maxEntries}: IDEMPOTENCY_CACHE_SIZE's default (lib/config.ts). */
+export const DEFAULT_MAX_ENTRIES = DEFAULTS.idempotencyCacheSize;
 
 /** Options of {@link MemoryIdempotencyStore}. */
 export interface MemoryIdempotencyStoreOptions {

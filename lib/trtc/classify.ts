@@ -77,9 +77,6 @@ function field(error: object, name: string): unknown {
   return (error as Record<string, unknown>)[name];
 }
 
-/** The prefix of the SDK-era credential hook's message (kept so that shape still classifies). */
-export const MISSING_CREDENTIALS_PREFIX = 'credentials unavailable: ';
-
 const NETWORK_ERRNO = /\b(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNABORTED)\b|socket hang up/;
 
 /** Classifies what the client threw. `timedOut` says whether the attempt's own timeout fired. */
@@ -105,9 +102,6 @@ export function classifyUpstream(error: unknown, timedOut: boolean): UpstreamFai
     if (httpCode === 429) return { kind: 'throttled', message: `TRTC answered HTTP 429`, httpStatus: httpCode, mayHaveRecorded: false };
     if (httpCode >= 500) return { kind: 'transport', message: `TRTC answered HTTP ${httpCode}`, httpStatus: httpCode, mayHaveRecorded: true };
     return { kind: 'rejected', message: `TRTC answered HTTP ${httpCode}`, httpStatus: httpCode, mayHaveRecorded: false };
-  }
-  if (message.startsWith(MISSING_CREDENTIALS_PREFIX)) {
-    return { kind: 'credentials', message: message.slice(MISSING_CREDENTIALS_PREFIX.length), mayHaveRecorded: false };
   }
   // Message-only shapes (the SDK's network errors) say nothing about whether the request left: assume it did.
   const errno = NETWORK_ERRNO.exec(message)?.[0];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpstream, kindOfCode, type UpstreamFailure, type UpstreamKind } from '../../lib/trtc/classify';
-import { MISSING_CREDENTIALS_PREFIX } from '../../lib/trtc/classify';
 import {
   AbortedError,
   ApiError,
@@ -170,7 +169,7 @@ describe('classifyUpstream: HTTP and network failures', () => {
   });
 
   it('credentials vanishing from the environment → credentials', () => {
-    const failure = classifyUpstream(new FakeSdkHttpException(`${MISSING_CREDENTIALS_PREFIX}no cloud credentials`), false);
+    const failure = classifyUpstream(new CredentialsUnavailableError('no cloud credentials'), false);
     expect(failure.kind).toBe('credentials');
     expect(failure.message).toBe('no cloud credentials');
   });
@@ -305,6 +304,6 @@ describe('mayHaveRecorded (issue 8, item 4)', () => {
 
   it('HTTP 429 and missing credentials did not record it', () => {
     expect(classifyUpstream(httpError(429, 'Too Many Requests'), false).mayHaveRecorded).toBe(false);
-    expect(classifyUpstream(new Error(`${MISSING_CREDENTIALS_PREFIX}no keys`), false).mayHaveRecorded).toBe(false);
+    expect(classifyUpstream(new CredentialsUnavailableError('no keys'), false).mayHaveRecorded).toBe(false);
   });
 });
