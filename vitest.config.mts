@@ -1,6 +1,11 @@
 // Vitest runs on the development Node (>= 20.19, package.json engines); test/bundle/node18.test.ts runs the built bundle on
 // SCF's Node 18.15 separately. `.mts`: this file is ESM, and the package is CommonJS (the bundle's format).
 import { defineConfig } from 'vitest/config';
+import { findRedisServer } from './test/support/find-redis';
+
+// The floors below are what the whole suite reaches; without redis-server the Redis suites are skipped (one notice,
+// test/support/global-setup.ts), so the floors are enforced only when they run (always in CI: REQUIRE_REDIS=1).
+const redisSuitesRun = findRedisServer(process.env['PATH']) !== undefined;
 
 export default defineConfig({
   test: {
@@ -26,11 +31,13 @@ export default defineConfig({
       // Reached on 2026-12-02 after the reshape; raise them as tests are added, never lower them. lib/ and handlers/
       // together: 93.2 % (lib/ 95.1, handlers/ 75.9). What handlers/ misses is mostly main() and the signal handling,
       // driven as a process (test/bundle/server.test.ts, the npm start tests), which V8 coverage in the workers does not see.
-      thresholds: {
-        lines: 93,
-        'lib/**/*.ts': { lines: 95 },
-        'handlers/**/*.ts': { lines: 75 },
-      },
+      thresholds: redisSuitesRun
+        ? {
+            lines: 93,
+            'lib/**/*.ts': { lines: 95 },
+            'handlers/**/*.ts': { lines: 75 },
+          }
+        : {},
     },
   },
 });

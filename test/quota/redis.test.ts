@@ -3,11 +3,11 @@
  * schedule, a refusal consumes nothing and says when a slot is free, and an unreachable Redis rejects quickly so
  * FailoverLimiter can pace the instance alone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LocalPacer } from '../../lib/pacer';
 import { FailoverLimiter } from '../../lib/quota/limiter';
 import { RedisRateLimiter } from '../../lib/quota/redis';
-import { freePort, startRedisServer, type RedisServer } from '../support/redis-server';
+import { freePort, startRedisServer, type RedisServer, describeWithRedis, redisServerBinary } from '../support/redis-server';
 
 let redis: RedisServer;
 const limiters: RedisRateLimiter[] = [];
@@ -18,14 +18,17 @@ const limiter = (key: string, ratePerSecond = 20): RedisRateLimiter => {
 };
 
 beforeAll(async () => {
+  // Without redis-server the suites below are skipped (describeWithRedis; one notice for the run): nothing to start.
+  if (redisServerBinary() === null) return;
   redis = await startRedisServer();
 });
 afterAll(async () => {
+  if (redisServerBinary() === null) return;
   for (const l of limiters) await l.close();
   await redis.stop();
 });
 
-describe('RedisRateLimiter', () => {
+describeWithRedis('RedisRateLimiter', () => {
   it('two instances share one even schedule: 1000/rate ms per slot, whoever asks', async () => {
     const a = limiter('proof-shared');
     const b = limiter('proof-shared');
