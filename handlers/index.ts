@@ -16,7 +16,7 @@ import { openInvocation, type ScfContext } from '../lib/invocation';
 import { failed, toEnvelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
 import { describeShape, detectSource, EXPECTED_EVENTS } from '../lib/sources';
-import { runProbe } from '../lib/timer';
+import { runProbe } from '../lib/probe';
 
 /** Thrown for a direct invocation whose report should be sent again later (lib/errors.ts). */
 export { ReportNotRecordedError };

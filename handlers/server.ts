@@ -9,7 +9,7 @@
  *   413, 415, 5xx). `OPTIONS` answers 204. openapi.yaml describes it.
  * - `GET /healthz` (and HEAD): 200 `{"status":"ok"}`. A liveness probe: it never touches TRTC, reads no credentials
  *   and writes no log line. Other methods on that path get 405. `GET /healthz?deep=1` runs the Timer's health probe
- *   (lib/timer.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict.
+ *   (lib/probe.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict.
  * - `GET /openapi.json` (and HEAD): the OpenAPI 3.1 description (openapi.yaml, converted to JSON at build time).
  * - Any other path: 404 `ResourceNotFound` in the error envelope, logged with method and path.
  *
@@ -42,7 +42,7 @@ import { clientErrorStatus, rawErrorResponse } from '../lib/server/client-error'
 import { exitOnSignals, listen, type ListenAddress, type StartedServer } from '../lib/server/lifecycle';
 import { declaredLength, DRAIN_LIMITS, pickRequestId, readBody, splitTarget, toHttpRequest } from '../lib/server/read-request';
 import { send } from '../lib/server/write-response';
-import { probeUpstream } from '../lib/timer';
+import { probeUpstream } from '../lib/probe';
 import type { TroubleInfoClient } from '../lib/trtc/client';
 import { secretValues } from '../lib/trtc/credentials';
 

@@ -3,7 +3,7 @@
  * cheap), so a changed variable takes effect without a cold start and tests can set it per case.
  * Credentials are not here: see lib/trtc/credentials.ts.
  */
-import { parseRedisUrl } from './idempotency/redis-url';
+import { parseRedisUrl } from './parse/redis-url';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 

@@ -2,7 +2,7 @@
  * Errors that leave the handler for the platform (which retries on them and prints them in the function's log).
  * They carry no stack frames: the log shows what failed, never where in the code.
  */
-import type { BatchSummary } from './batch';
+import type { BatchSummary } from './batch-summary';
 import type { Envelope } from './outcome';
 
 /** `error` with its stack replaced by its name and message. */

@@ -5,13 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS, loadConfig, type Config } from './config';
 import { invocationDeadline, type DeadlineSource } from './deadline';
+import type { Deadline } from './deadline';
 import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
-import { createLogger, maskSecrets } from './log';
+import { createLogger, maskSecrets, type Logger } from './log';
 import { misconfigured } from './failures';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Outcome } from './outcome';
-import type { Invocation } from './pipeline';
-import { sharedClient, type TroubleInfoClient } from './trtc/client';
+import { LocalPacer, RateLimitedClient } from './pacer';
+import { FailoverLimiter, type RateLimiter } from './quota/limiter';
+import { RedisRateLimiter } from './quota/redis';
+import { HttpTroubleInfoClient, type TroubleInfoClient } from './trtc/client';
 import { secretValues } from './trtc/credentials';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -33,7 +36,49 @@ export interface InvocationOptions {
   readonly write?: (line: string) => void;
 }
 
+/** Everything one invocation needs, built once per invocation by the handler (or the server, per request). */
+export interface Invocation {
+  /** The platform's request id (SCF `context.request_id`) or one of ours. */
+  readonly id: string;
+  readonly config: Config;
+  readonly env: Env;
+  readonly deadline: Deadline;
+  readonly log: Logger;
+  /** Masks the current secret values (credentials, AUTH_TOKEN, Redis password) in a text that leaves the function. */
+  readonly mask: (text: string) => string;
+  readonly client: TroubleInfoClient;
+  /** Where sent reports are remembered; undefined when idempotency is off (IDEMPOTENCY_TTL_SECONDS=0). */
+  readonly idempotency?: IdempotencyStore;
+}
+
 export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocation; errors: string[] };
+
+let shared: { key: string; client: TroubleInfoClient; limiter?: RateLimiter } | undefined;
+
+type SharedConfig = Pick<Config, 'endpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
+
+/**
+ * One client per warm instance and configuration (the keep-alive pool is per process, in transport.ts). With
+ * REDIS_URL and a TRTC_RATE_PER_SECOND above 0, every attempt first takes a slot from the quota shared by all
+ * instances (lib/quota/redis.ts); when Redis fails, this instance is paced alone at that rate.
+ */
+export function sharedClient(config: SharedConfig): TroubleInfoClient {
+  const quota = config.redisUrl !== undefined && config.trtcRatePerSecond > 0;
+  const key = `${config.endpoint.protocol}${config.endpoint.host}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
+  if (shared?.key === key) return shared.client;
+  void shared?.limiter?.close?.().catch(() => undefined);
+  const http = new HttpTroubleInfoClient(config);
+  if (quota) {
+    const limiter = new FailoverLimiter(
+      new RedisRateLimiter({ url: config.redisUrl!, ratePerSecond: config.trtcRatePerSecond }),
+      new LocalPacer(config.trtcRatePerSecond),
+    );
+    shared = { key, client: new RateLimitedClient(http, limiter), limiter };
+  } else {
+    shared = { key, client: http };
+  }
+  return shared.client;
+}
 
 let sharedStore: { key: string; store: IdempotencyStore } | undefined;
 

@@ -2,35 +2,14 @@
  * One report's way from raw parameters to an outcome: validate, check the function may send it, then send it
  * (with retries inside the deadline). Nothing is sent upstream unless every check passed.
  */
-import type { Config } from './config';
-import type { Deadline } from './deadline';
 import { forbiddenApp, invalidParameters, misconfigured } from './failures';
 import { reportKey } from './idempotency/keys';
-import { sendOnce } from './idempotency/once';
-import type { IdempotencyStore } from './idempotency/store';
-import type { Logger } from './log';
+import { sendOnce } from './send-once';
+import type { Invocation } from './invocation';
 import { failed, type Outcome } from './outcome';
 import { validateReport, type TroubleReport } from './report';
-import type { TroubleInfoClient } from './trtc/client';
 import { readCredentials } from './trtc/credentials';
 import { sendReport } from './trtc/send';
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** Everything one invocation needs, built once per invocation by the handler (or the server, per request). */
-export interface Invocation {
-  /** The platform's request id (SCF `context.request_id`) or one of ours. */
-  readonly id: string;
-  readonly config: Config;
-  readonly env: Env;
-  readonly deadline: Deadline;
-  readonly log: Logger;
-  /** Masks the current secret values (credentials, AUTH_TOKEN, Redis password) in a text that leaves the function. */
-  readonly mask: (text: string) => string;
-  readonly client: TroubleInfoClient;
-  /** Where sent reports are remembered; undefined when idempotency is off (IDEMPOTENCY_TTL_SECONDS=0). */
-  readonly idempotency?: IdempotencyStore;
-}
 
 export type Checked = { ok: true; report: TroubleReport } | { ok: false; outcome: Outcome };
 

@@ -1,10 +1,11 @@
 // Bundles the deployable entry points with esbuild: CommonJS, Node 18, minified.
 //   dist/index.js   the SCF event function (exports main_handler); no SDK, no ioredis, no Redis code beyond facades
-//   dist/redis.js   lib/redis/file.ts: ioredis with the Redis store's and the shared quota's cores, required by
+//   dist/redis.js   handlers/redis.ts: ioredis with the Redis store's and the shared quota's cores, required by
 //                   dist/index.js (and dist/server.js) only when REDIS_URL is set
 //   dist/server.js  the standalone HTTP server (SCF web function, containers)
 // The deploy artifact is dist/index.js + dist/redis.js (dist/meta.json lists the outputs): our code reaches the
-// Redis file only through the dynamic import in lib/redis/load.ts, which the plugin below turns into
+// Redis file only through the facades' dynamic imports of their cores (lib/idempotency/redis.ts imports
+// ./redis-store, lib/quota/redis.ts imports ./redis-schedule), which the plugin below turns into
 // require("./redis.js"), resolved next to the bundle at run time.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -12,15 +13,20 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { gzipSync } from 'node:zlib';
 
-/** The one module that imports the Redis file's entry (lib/redis/file.ts). */
-const redisLoader = path.resolve('lib/redis/load.ts');
+/** The dynamic imports that load a Redis core: importer → the core it loads (both exported by handlers/redis.ts). */
+const redisCores = new Map([
+  [path.resolve('lib/idempotency/redis.ts'), './redis-store'],
+  [path.resolve('lib/quota/redis.ts'), './redis-schedule'],
+]);
 
 const redisFile = {
   name: 'redis-code-in-its-own-file',
   setup(b) {
     // A lazily evaluated stub that requires the separate file (a plain require, so Node resolves it next to the
     // bundle and no ESM loader is involved). The entry of dist/redis.js itself is bundled as usual.
-    b.onResolve({ filter: /^\.\/file$/ }, (args) => (args.importer === redisLoader ? { path: 'redis-file', namespace: 'redis-file' } : undefined));
+    b.onResolve({ filter: /^\.\/redis-(store|schedule)$/ }, (args) =>
+      args.kind === 'dynamic-import' && redisCores.get(args.importer) === args.path ? { path: 'redis-file', namespace: 'redis-file' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'redis-file' }, () => ({ contents: 'module.exports = require("./redis.js");', loader: 'js' }));
     b.onResolve({ filter: /^\.\/redis\.js$/ }, (args) => (args.namespace === 'redis-file' ? { path: './redis.js', external: true } : undefined));
   },
@@ -29,7 +35,7 @@ const redisFile = {
 export const entries = {
   index: 'handlers/index.ts',
   server: 'handlers/server.ts',
-  redis: 'lib/redis/file.ts',
+  redis: 'handlers/redis.ts',
 };
 /** The files of the deploy artifact (the SCF event function). */
 export const artifact = ['dist/index.js', 'dist/redis.js'];

@@ -4,7 +4,6 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { toEnvelope, type Envelope, type Outcome } from '../outcome';
-import type { HttpAnswerFormat } from '../sources/types';
 
 export interface HttpResponse {
   readonly isBase64Encoded: false;
@@ -46,6 +45,9 @@ export interface AlbResponse {
 }
 
 /** The answer in the shape the event's source expects. */
+/** How an HTTP answer is shaped: the integration response (API Gateway, Function URL) or ALB's. */
+export type HttpAnswerFormat = 'integration' | 'alb' | 'alb-multi-value';
+
 export function formatAnswer(response: HttpResponse, format: HttpAnswerFormat = 'integration'): HttpResponse | AlbResponse {
   if (format === 'integration') return response;
   const statusDescription = `${response.statusCode} ${STATUS_CODES[response.statusCode] ?? ''}`.trim();

@@ -26,7 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis as RedisClient } from 'ioredis';
 import { newRedisClient } from '../redis/client';
-import type { RedisTarget } from './redis-url';
+import type { RedisTarget } from '../parse/redis-url';
 import type { BeginResult, CompletedRecord, UnconfirmedRecord } from './store';
 
 // KEYS[1] the key; ARGV[1] our in-progress marker, ARGV[2] the completed value, ARGV[3] its TTL in ms.

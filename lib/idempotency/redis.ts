@@ -9,9 +9,8 @@
  * `connectTimeoutMs`, a command without an answer within `commandTimeoutMs`, an error reply, an undecodable value)
  * rejects with {@link IdempotencyStoreError}, whose message names the server without credentials.
  */
-import { parseRedisUrl, type RedisTarget } from './redis-url';
+import { parseRedisUrl, type RedisTarget } from '../parse/redis-url';
 import type { RedisStoreCore, RedisStoreSettings, StoreErrors } from './redis-store';
-import { loadRedisFile } from '../redis/load';
 import { IdempotencyStoreError, type BeginResult, type CompletedRecord, type IdempotencyStore, type UnconfirmedRecord } from './store';
 
 /** Default {@link RedisIdempotencyStoreOptions.commandTimeoutMs}. */
@@ -139,7 +138,8 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   /** The core, from the Redis file loaded on first use; rejects once closed or when the file does not load. */
   private async loaded(): Promise<RedisStoreCore> {
     if (this.closed) throw this.errors.closed();
-    this.core ??= loadRedisFile().then(({ RedisStoreCore }) => new RedisStoreCore(this.server, this.settings, this.errors));
+    // In the bundle this import is `require("./redis.js")` (scripts/build.mjs): the core ships in dist/redis.js.
+    this.core ??= import('./redis-store').then(({ RedisStoreCore }) => new RedisStoreCore(this.server, this.settings, this.errors));
     try {
       return await this.core;
     } catch (error) {

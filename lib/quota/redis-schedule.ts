@@ -10,7 +10,7 @@
  * caller's wait, an error reply) rejects with a plain Error; FailoverLimiter then paces the instance alone.
  */
 import type { Redis as RedisClient } from 'ioredis';
-import type { RedisTarget } from '../idempotency/redis-url';
+import type { RedisTarget } from '../parse/redis-url';
 import { newRedisClient } from '../redis/client';
 import type { Reservation } from './limiter';
 

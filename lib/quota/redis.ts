@@ -9,8 +9,7 @@
  * Failure: every problem (the Redis file not loading, no connection within the connect timeout, no answer within
  * the command timeout or the caller's wait, an error reply) rejects; FailoverLimiter then paces the instance alone.
  */
-import { parseRedisUrl, type RedisTarget } from '../idempotency/redis-url';
-import { loadRedisFile } from '../redis/load';
+import { parseRedisUrl, type RedisTarget } from '../parse/redis-url';
 import type { RateLimiter, Reservation } from './limiter';
 import type { RedisScheduleCore, RedisScheduleSettings } from './redis-schedule';
 
@@ -44,7 +43,8 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async reserve(maxWaitMs: number): Promise<Reservation> {
-    this.core ??= loadRedisFile().then(({ RedisScheduleCore }) => new RedisScheduleCore(this.server, this.settings));
+    // In the bundle this import is `require("./redis.js")` (scripts/build.mjs): the core ships in dist/redis.js.
+    this.core ??= import('./redis-schedule').then(({ RedisScheduleCore }) => new RedisScheduleCore(this.server, this.settings));
     return (await this.core).reserve(maxWaitMs);
   }
 

@@ -5,7 +5,7 @@
  * MAX_RECONNECT_DELAY_MS. Lives in dist/redis.js with ioredis.
  */
 import { Redis, type Redis as RedisClient, type RedisOptions } from 'ioredis';
-import type { RedisTarget } from '../idempotency/redis-url';
+import type { RedisTarget } from '../parse/redis-url';
 
 /** Longest wait between background reconnection attempts. */
 export const MAX_RECONNECT_DELAY_MS = 1_000;

@@ -4,11 +4,10 @@
  * or a timer tick).
  */
 import type { HttpRequest } from '../http/request';
+import type { HttpAnswerFormat } from '../http/response';
 import type { ReportKeyOf } from '../idempotency/keys';
 import type { Parsed, RawParams } from '../parse/parsed';
 import type { SourceName } from './names';
-
-export type HttpAnswerFormat = 'integration' | 'alb' | 'alb-multi-value';
 
 /** One message of a batch: where it sits (for logs and the summary), its identity, its key, and its parameters. */
 export interface BatchRecord {

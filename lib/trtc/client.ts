@@ -7,9 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { TroubleReport } from '../report';
-import { LocalPacer, RateLimitedClient } from '../pacer';
-import { FailoverLimiter, type RateLimiter } from '../quota/limiter';
-import { RedisRateLimiter } from '../quota/redis';
 import { readCredentials } from './credentials';
 import { ApiError, CredentialsUnavailableError, MalformedResponseError } from './errors';
 import { tc3Authorization } from './sign';
@@ -104,31 +101,4 @@ export class HttpTroubleInfoClient implements TroubleInfoClient {
     if (token !== undefined) headers['X-TC-Token'] = token;
     return parseAnswer(await postJson(this.config.endpoint, headers, body, options.signal));
   }
-}
-
-let shared: { key: string; client: TroubleInfoClient; limiter?: RateLimiter } | undefined;
-
-type SharedConfig = Pick<Config, 'endpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
-
-/**
- * One client per warm instance and configuration (the keep-alive pool is per process, in transport.ts). With
- * REDIS_URL and a TRTC_RATE_PER_SECOND above 0, every attempt first takes a slot from the quota shared by all
- * instances (lib/quota/redis.ts); when Redis fails, this instance is paced alone at that rate.
- */
-export function sharedClient(config: SharedConfig): TroubleInfoClient {
-  const quota = config.redisUrl !== undefined && config.trtcRatePerSecond > 0;
-  const key = `${config.endpoint.protocol}${config.endpoint.host}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
-  if (shared?.key === key) return shared.client;
-  void shared?.limiter?.close?.().catch(() => undefined);
-  const http = new HttpTroubleInfoClient(config);
-  if (quota) {
-    const limiter = new FailoverLimiter(
-      new RedisRateLimiter({ url: config.redisUrl!, ratePerSecond: config.trtcRatePerSecond }),
-      new LocalPacer(config.trtcRatePerSecond),
-    );
-    shared = { key, client: new RateLimitedClient(http, limiter), limiter };
-  } else {
-    shared = { key, client: http };
-  }
-  return shared.client;
 }

@@ -11,7 +11,7 @@ import { distinctReport } from '../support/fixtures';
 import { useEmulator } from '../support/emulated';
 import { withEnv } from '../support/env';
 import { captureStdout } from '../support/logs';
-import { startRateLimitedUpstream } from '../support/rate-limited-upstream';
+import { startRateLimitedUpstream } from '../../tools/bench/rate-limited-upstream';
 
 const { emulator } = useEmulator({ IDEMPOTENCY_TTL_SECONDS: '0' });
 

@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { EmulatorCall, EmulatorFault } from '../../lib/dev/trtc';
+import type { EmulatorCall, EmulatorFault } from '../../tools/trtc-emulator';
 import type { TroubleReport } from '../../lib/report';
 import { loadBundle, ROOT, type MainHandler } from '../support/bundle';
 import { useEmulator } from '../support/emulated';

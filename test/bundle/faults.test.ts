@@ -23,7 +23,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { TrtcEmulator, type EmulatorFault } from '../../lib/dev/trtc';
+import { TrtcEmulator, type EmulatorFault } from '../../tools/trtc-emulator';
 import type { TroubleReport } from '../../lib/report';
 import { loadBundle, ROOT } from '../support/bundle';
 import { useEmulator } from '../support/emulated';

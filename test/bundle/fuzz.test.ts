@@ -17,7 +17,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
+import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { loadBundle, type MainHandler } from '../support/bundle';
 import { NO_CREDENTIALS, withEnv } from '../support/env';
 import { captureStdout } from '../support/logs';

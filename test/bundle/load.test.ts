@@ -1,11 +1,11 @@
 /**
- * A bounded load test of the standalone server on loopback (bench/load.ts): several seconds of concurrent
+ * A bounded load test of the standalone server on loopback (tools/bench/load.ts): several seconds of concurrent
  * requests, each a distinct report that reaches the emulator through the real SDK. Asserts correctness under
  * load — no errors, no non-2xx, one distinct RequestId per answer, every report recorded — and that memory stays
  * bounded once the idempotency cache is full. Throughput and latency are printed, not asserted.
  */
 import { describe, expect, it } from 'vitest';
-import { runLoad } from '../../bench/load';
+import { runLoad } from '../../tools/bench/load';
 import { ROOT } from '../support/bundle';
 
 describe('standalone server under load', () => {

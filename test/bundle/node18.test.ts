@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
+import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { BUNDLE, ROOT } from '../support/bundle';
 
 /** The Node 18.15 binary, or undefined when the optional dependency is not installed. */

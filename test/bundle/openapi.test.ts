@@ -15,7 +15,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Ajv2020 from 'ajv/dist/2020';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { EmulatorFault } from '../../lib/dev/trtc';
+import type { EmulatorFault } from '../../tools/trtc-emulator';
 import { httpParams, mediaType } from '../../lib/http/request';
 import { detectSource } from '../../lib/sources';
 import { loadBundle, ROOT } from '../support/bundle';

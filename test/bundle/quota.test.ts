@@ -17,10 +17,10 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
+import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { BUNDLE, ROOT } from '../support/bundle';
 import { FUNCTION_VARIABLES_UNSET } from '../support/emulated';
-import { startRateLimitedUpstream, type RateLimitedUpstream } from '../support/rate-limited-upstream';
+import { startRateLimitedUpstream, type RateLimitedUpstream } from '../../tools/bench/rate-limited-upstream';
 import { startRedisServer, type RedisServer, describeWithRedis, redisServerBinary } from '../support/redis-server';
 
 interface Answer {

@@ -1,7 +1,7 @@
 /**
  * The standalone HTTP server as deployed: `node dist/server.js` in a child process (PORT=0, so it picks a free port
  * and names it in its "listening" line), driven with real HTTP against the embedded TRTC emulator. Also `npm start`'s
- * CLI (lib/dev/cli/start.ts) with `--port 0`. `npm test` builds dist/ first.
+ * CLI (tools/cli/start.ts) with `--port 0`. `npm test` builds dist/ first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
+import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { ROOT } from '../support/bundle';
 import { NO_CREDENTIALS } from '../support/env';
 import { BASE } from '../support/fixtures';
@@ -449,10 +449,10 @@ describe('shutdown and startup', () => {
   });
 });
 
-describe('npm start (lib/dev/cli/start.ts --port 0)', () => {
+describe('npm start (tools/cli/start.ts --port 0)', () => {
   it('serves on loopback with the embedded emulator when there are no credentials, and stops on SIGTERM', async () => {
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    const proc = run(tsx, ['lib/dev/cli/start.ts', '--port', '0'], childEnv({}, false));
+    const proc = run(tsx, ['tools/cli/start.ts', '--port', '0'], childEnv({}, false));
     try {
       const url = await waitFor(
         'the URL on stderr',
@@ -502,7 +502,7 @@ describe('npm start (lib/dev/cli/start.ts --port 0)', () => {
 
   it.skipIf(process.platform !== 'linux')('--host chooses the address to listen on, as HOST does for dist/server.js', async () => {
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    const proc = run(tsx, ['lib/dev/cli/start.ts', '--port', '0', '--host', '127.0.0.2'], childEnv({}, false));
+    const proc = run(tsx, ['tools/cli/start.ts', '--port', '0', '--host', '127.0.0.2'], childEnv({}, false));
     try {
       const url = await waitFor('the URL on stderr', () => proc.stderr.map((l) => /^listening on (http:\/\/[0-9.]+:\d+)$/.exec(l)?.[1]).find(Boolean), 20_000);
       expect(new URL(url).hostname).toBe('127.0.0.2');
@@ -521,10 +521,10 @@ describe('npm start (lib/dev/cli/start.ts --port 0)', () => {
 
   it('--help exits 0 with the options on stdout; an unknown flag is a one-line error and exit 2', async () => {
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    const help = run(tsx, ['lib/dev/cli/start.ts', '--help'], childEnv({}, false));
+    const help = run(tsx, ['tools/cli/start.ts', '--help'], childEnv({}, false));
     expect((await help.exited).code).toBe(0);
     expect(help.stdout.join('\n')).toMatch(/--port N[\s\S]*--host ADDRESS[\s\S]*--emulator/);
-    const bad = run(tsx, ['lib/dev/cli/start.ts', '--prot', '1'], childEnv({}, false));
+    const bad = run(tsx, ['tools/cli/start.ts', '--prot', '1'], childEnv({}, false));
     expect((await bad.exited).code).toBe(2);
     expect(bad.stderr[0]).toBe('error: unknown option --prot');
     expect(bad.stderr.join('\n')).not.toMatch(/\n\s+at /);
@@ -532,7 +532,7 @@ describe('npm start (lib/dev/cli/start.ts --port 0)', () => {
 
   it('rejects a bad --port with exit code 2', async () => {
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    const proc = run(tsx, ['lib/dev/cli/start.ts', '--port', 'abc'], childEnv({}, false));
+    const proc = run(tsx, ['tools/cli/start.ts', '--port', 'abc'], childEnv({}, false));
     expect((await proc.exited).code).toBe(2);
     expect(proc.stderr.join('\n')).toContain('--port must be a whole number from 0 to 65535');
   });

@@ -1,6 +1,6 @@
 /**
  * handlers/index.ts from source: the same sample suite as the bundle (test/support/samples.ts), so the orchestration
- * files (handlers/index.ts, lib/batch.ts, lib/idempotency/once.ts, lib/pacer.ts, the pipeline) are measured by
+ * files (handlers/index.ts, lib/batch.ts, lib/send-once.ts, lib/pacer.ts, the pipeline) are measured by
  * coverage and a failure points at a source line. A fresh load resets the module registry: a cold start. Then the
  * entry's own branches that no sample reaches: an invalid configuration, for an HTTP and a direct invocation.
  */

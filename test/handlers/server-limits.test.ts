@@ -6,7 +6,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from '../../handlers/server';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
+import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { HttpTroubleInfoClient } from '../../lib/trtc/client';
 
 const good = throwawayCredential();

@@ -6,7 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeGracefully, startServer, type StartedServer } from '../../handlers/server';
-import { throwawayCredential, TrtcEmulator } from '../../lib/dev/trtc';
+import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { displayUrl } from '../../lib/server/lifecycle';
 import { HttpTroubleInfoClient } from '../../lib/trtc/client';
 import { BASE } from '../support/fixtures';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { CONFIG_VARIABLES } from '../../lib/config';
-import { throwawayCredential, TrtcEmulator, type EmulatorCredential } from '../../lib/dev/trtc';
+import { throwawayCredential, TrtcEmulator, type EmulatorCredential } from '../../tools/trtc-emulator';
 import { NO_CREDENTIALS, withEnv } from './env';
 
 export interface Emulated {

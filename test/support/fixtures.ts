@@ -8,7 +8,7 @@ import { handleHttp } from '../../lib/http/handle';
 import { httpParams } from '../../lib/http/request';
 import type { Parsed, RawParams } from '../../lib/parse/parsed';
 import { prepareInvocation } from '../../lib/invocation';
-import type { Invocation } from '../../lib/pipeline';
+import type { Invocation } from '../../lib/invocation';
 import { describeProblems, validateReport, type ParameterProblem, type TroubleReport } from '../../lib/report';
 import { detectSource } from '../../lib/sources';
 import type { CallOptions, TroubleInfoClient } from '../../lib/trtc/client';

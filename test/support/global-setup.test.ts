@@ -24,7 +24,7 @@ function vitestWithoutRedis(extraEnv: Record<string, string>): Promise<{ code: n
   Object.assign(env, extraEnv);
   const vitest = path.join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
   return new Promise((resolve) => {
-    execFile(process.execPath, [vitest, 'run', 'test/idempotency/redis-auth.test.ts'], { cwd: ROOT, env }, (error, stdout, stderr) => {
+    execFile(process.execPath, [vitest, 'run', 'test/lib/idempotency/redis-auth.test.ts'], { cwd: ROOT, env }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` });
     });
   });

@@ -26,7 +26,7 @@ process.stdout.write = (
 )(process.stdout.write.bind(process.stdout));
 
 // Distinct reports, as the benchmark's peers make them.
-const { report: distinctReport } = require('../../bench/peers/raw-post.cjs');
+const { report: distinctReport } = require('../../tools/bench/peers/raw-post.cjs');
 const report = () => distinctReport(`quota-${tag}`);
 let n = 0;
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { EmulatorFault } from '../../lib/dev/trtc';
+import type { EmulatorFault } from '../../tools/trtc-emulator';
 import { PARAMETER_NAMES } from '../../lib/report';
 import { ROOT, type MainHandler } from './bundle';
 import { useEmulator } from './emulated';

@@ -1,0 +1,322 @@
+/**
+ * The narrow port to SCF's cloud API (2018-04-16) that the deploy needs, and its implementation on
+ * tencentcloud-sdk-nodejs's typed SCF client, always with an explicit agent (the SDK otherwise routes every
+ * request through http_proxy and ignores NO_PROXY). The deploying identity's keys are read from the environment
+ * here and nowhere else, and never printed.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { Client } from 'tencentcloud-sdk-nodejs/tencentcloud/services/scf/v20180416/scf_client';
+import type { GetFunctionResponse, TriggerInfo } from 'tencentcloud-sdk-nodejs/tencentcloud/services/scf/v20180416/scf_models';
+import { readCredentials } from '../../lib/trtc/credentials';
+
+export const SCF_HOST = 'scf.tencentcloudapi.com';
+
+/** What GetFunction reports about a function, in the deploy's terms. */
+export interface FunctionState extends Omit<FunctionSpec, 'name'> {
+  readonly status: string;
+  readonly statusReasons: readonly string[];
+  readonly publicNet: boolean;
+}
+
+export interface TriggerState {
+  readonly type: string;
+  readonly name: string;
+  readonly desc: string;
+  readonly qualifier: string;
+  readonly enable: boolean;
+  readonly customArgument: string;
+}
+
+/** The wanted configuration of a function, as CreateFunction / UpdateFunctionConfiguration take it. */
+export interface FunctionSpec {
+  readonly name: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly role: string;
+  readonly description: string;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface TriggerSpec {
+  readonly type: string;
+  readonly name: string;
+  readonly desc: string;
+  readonly qualifier: string;
+  readonly enable: boolean;
+  readonly customArgument?: string;
+}
+
+export interface InvokeResult {
+  readonly retMsg: string;
+  readonly errMsg: string;
+  readonly log: string;
+  readonly durationMs: number;
+  readonly functionRequestId: string;
+}
+
+export interface ScfApi {
+  /** null when the function does not exist. */
+  getFunction(name: string): Promise<FunctionState | null>;
+  /** The code package's SHA-256 as GetFunctionAddress reports it (CodeSha256), null when it reports none. */
+  codeSha256(name: string): Promise<string | null>;
+  createFunction(spec: FunctionSpec, zipBase64: string): Promise<void>;
+  updateFunctionCode(name: string, handler: string, zipBase64: string): Promise<void>;
+  updateFunctionConfiguration(spec: FunctionSpec): Promise<void>;
+  deleteFunction(name: string): Promise<void>;
+  listTriggers(name: string): Promise<TriggerState[]>;
+  createTrigger(fn: string, trigger: TriggerSpec): Promise<void>;
+  updateTrigger(fn: string, trigger: TriggerSpec): Promise<void>;
+  deleteTrigger(fn: string, trigger: Pick<TriggerSpec, 'type' | 'name' | 'qualifier'>): Promise<void>;
+  invoke(name: string, event: unknown): Promise<InvokeResult>;
+}
+
+/** An SCF API error (code and message as SCF answered), or a transport failure (code undefined). */
+export class ScfApiError extends Error {
+  override readonly name = 'ScfApiError';
+  constructor(
+    readonly action: string,
+    readonly code: string | undefined,
+    message: string,
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Error codes SCF answers for a function that does not exist. */
+const NOT_FOUND = new Set(['ResourceNotFound.Function', 'ResourceNotFound.FunctionName', 'ResourceNotFound.Namespace']);
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ScfApiError && error.code !== undefined && NOT_FOUND.has(error.code);
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+export interface ScfTarget {
+  readonly protocol: 'http://' | 'https://';
+  readonly host: string;
+}
+
+/** SCF_ENDPOINT (a bare origin such as http://127.0.0.1:9001) or the public endpoint. */
+export function scfTarget(env: Env): ScfTarget {
+  const raw = env.SCF_ENDPOINT?.trim();
+  if (!raw) return { protocol: 'https://', host: SCF_HOST };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`SCF_ENDPOINT must be a URL such as https://${SCF_HOST} or http://127.0.0.1:9001, got "${raw.slice(0, 80)}"`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
+    throw new ConfigurationError('SCF_ENDPOINT must be a bare http(s) origin (scheme, host and optional port), with no path, query or user');
+  }
+  return { protocol: url.protocol === 'https:' ? 'https://' : 'http://', host: url.host };
+}
+
+/** The deploying identity's keys, checked before anything is called. */
+export function deployerCredentials(env: Env): { secretId: string; secretKey: string; token?: string } {
+  const read = readCredentials(env);
+  if (!read.ok) {
+    throw new ConfigurationError(
+      `no deploying credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary keys) ` +
+        `for a CAM identity with the deploy policy in the README (${read.message.startsWith('no cloud credentials') ? 'none found' : read.message})`,
+    );
+  }
+  const { secretId, secretKey, token } = read.credentials;
+  return token ? { secretId, secretKey, token } : { secretId, secretKey };
+}
+
+function variables(env: Readonly<Record<string, string>>): { Key: string; Value: string }[] {
+  return Object.keys(env)
+    .sort()
+    .map((Key) => ({ Key, Value: env[Key]! }));
+}
+
+function triggerState(t: TriggerInfo): TriggerState {
+  return {
+    type: t.Type ?? '',
+    name: t.TriggerName ?? '',
+    desc: t.TriggerDesc ?? '',
+    qualifier: t.Qualifier ?? '$LATEST',
+    enable: t.Enable === 1,
+    customArgument: t.CustomArgument ?? '',
+  };
+}
+
+function functionState(r: GetFunctionResponse): FunctionState {
+  const environment: Record<string, string> = {};
+  for (const v of r.Environment?.Variables ?? []) if (v.Key) environment[v.Key] = v.Value ?? '';
+  return {
+    status: r.Status ?? '',
+    statusReasons: (r.StatusReasons ?? []).map((s) => `${s.ErrorCode ?? ''} ${s.ErrorMessage ?? ''}`.trim()),
+    runtime: r.Runtime ?? '',
+    handler: r.Handler ?? '',
+    memorySize: r.MemorySize ?? 0,
+    timeout: r.Timeout ?? 0,
+    role: r.Role ?? '',
+    description: r.Description ?? '',
+    environment,
+    publicNet: r.PublicNetConfig?.PublicNetStatus !== 'DISABLE',
+  };
+}
+
+export class SdkScfApi implements ScfApi {
+  private readonly client: Client;
+
+  constructor(
+    private readonly namespace: string,
+    region: string,
+    env: Env,
+  ) {
+    const target = scfTarget(env);
+    const credential = deployerCredentials(env);
+    const agent = target.protocol === 'https://' ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+    this.client = new Client({
+      credential,
+      region,
+      profile: { language: 'en-US', httpProfile: { protocol: target.protocol, endpoint: target.host, reqMethod: 'POST', reqTimeout: 60, agent } },
+    });
+  }
+
+  private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof ScfApiError) throw error;
+      const e = error as { code?: unknown; message?: unknown; requestId?: unknown };
+      const code = typeof e.code === 'string' && e.code !== '' ? e.code : undefined;
+      const message = typeof e.message === 'string' ? e.message : String(error);
+      throw new ScfApiError(action, code, message, typeof e.requestId === 'string' ? e.requestId : undefined);
+    }
+  }
+
+  async getFunction(name: string): Promise<FunctionState | null> {
+    try {
+      const r = await this.call('GetFunction', () => this.client.GetFunction({ FunctionName: name, Namespace: this.namespace }));
+      return functionState(r);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async codeSha256(name: string): Promise<string | null> {
+    const r = await this.call('GetFunctionAddress', () =>
+      this.client.GetFunctionAddress({ FunctionName: name, Namespace: this.namespace, Qualifier: '$LATEST' }),
+    );
+    return r.CodeSha256 ? r.CodeSha256 : null;
+  }
+
+  async createFunction(spec: FunctionSpec, zipBase64: string): Promise<void> {
+    await this.call('CreateFunction', () =>
+      this.client.CreateFunction({
+        FunctionName: spec.name,
+        Namespace: this.namespace,
+        Type: 'Event',
+        Runtime: spec.runtime,
+        Handler: spec.handler,
+        Code: { ZipFile: zipBase64 },
+        MemorySize: spec.memorySize,
+        Timeout: spec.timeout,
+        Role: spec.role,
+        Description: spec.description,
+        Environment: { Variables: variables(spec.environment) },
+        InstallDependency: 'FALSE',
+        PublicNetConfig: { PublicNetStatus: 'ENABLE', EipConfig: { EipStatus: 'DISABLE' } },
+      }),
+    );
+  }
+
+  async updateFunctionCode(name: string, handler: string, zipBase64: string): Promise<void> {
+    await this.call('UpdateFunctionCode', () =>
+      this.client.UpdateFunctionCode({ FunctionName: name, Namespace: this.namespace, Handler: handler, Code: { ZipFile: zipBase64 } }),
+    );
+  }
+
+  async updateFunctionConfiguration(spec: FunctionSpec): Promise<void> {
+    const vars = variables(spec.environment);
+    await this.call('UpdateFunctionConfiguration', () =>
+      this.client.UpdateFunctionConfiguration({
+        FunctionName: spec.name,
+        Namespace: this.namespace,
+        MemorySize: spec.memorySize,
+        Timeout: spec.timeout,
+        Role: spec.role,
+        Description: spec.description,
+        // SCF replaces the environment as a whole; one empty pair is its way of saying "none".
+        Environment: { Variables: vars.length > 0 ? vars : [{ Key: '', Value: '' }] },
+        PublicNetConfig: { PublicNetStatus: 'ENABLE', EipConfig: { EipStatus: 'DISABLE' } },
+      }),
+    );
+  }
+
+  async deleteFunction(name: string): Promise<void> {
+    await this.call('DeleteFunction', () => this.client.DeleteFunction({ FunctionName: name, Namespace: this.namespace }));
+  }
+
+  async listTriggers(name: string): Promise<TriggerState[]> {
+    const out: TriggerState[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const r = await this.call('ListTriggers', () => this.client.ListTriggers({ FunctionName: name, Namespace: this.namespace, Offset: offset, Limit: 100 }));
+      const page = r.Triggers ?? [];
+      out.push(...page.map(triggerState));
+      if (page.length < 100 || out.length >= (r.TotalCount ?? 0)) return out;
+    }
+  }
+
+  /** CreateTrigger and UpdateTrigger take the same fields. Enable is always sent (SCF's default differs by type). */
+  private triggerParams(fn: string, t: TriggerSpec) {
+    return {
+      FunctionName: fn,
+      Namespace: this.namespace,
+      TriggerName: t.name,
+      Type: t.type,
+      TriggerDesc: t.desc,
+      Qualifier: t.qualifier,
+      Enable: t.enable ? 'OPEN' : 'CLOSE',
+      ...(t.customArgument !== undefined ? { CustomArgument: t.customArgument } : {}),
+    };
+  }
+
+  async createTrigger(fn: string, t: TriggerSpec): Promise<void> {
+    await this.call('CreateTrigger', () => this.client.CreateTrigger(this.triggerParams(fn, t)));
+  }
+
+  async updateTrigger(fn: string, t: TriggerSpec): Promise<void> {
+    await this.call('UpdateTrigger', () => this.client.UpdateTrigger(this.triggerParams(fn, t)));
+  }
+
+  async deleteTrigger(fn: string, t: Pick<TriggerSpec, 'type' | 'name' | 'qualifier'>): Promise<void> {
+    await this.call('DeleteTrigger', () =>
+      this.client.DeleteTrigger({ FunctionName: fn, Namespace: this.namespace, TriggerName: t.name, Type: t.type, Qualifier: t.qualifier }),
+    );
+  }
+
+  async invoke(name: string, event: unknown): Promise<InvokeResult> {
+    const r = await this.call('Invoke', () =>
+      this.client.Invoke({
+        FunctionName: name,
+        Namespace: this.namespace,
+        Qualifier: '$LATEST',
+        InvocationType: 'RequestResponse',
+        LogType: 'None',
+        ClientContext: JSON.stringify(event),
+      }),
+    );
+    const res = r.Result ?? {};
+    return {
+      retMsg: res.RetMsg ?? '',
+      errMsg: res.ErrMsg ?? '',
+      log: res.Log ?? '',
+      durationMs: res.Duration ?? 0,
+      functionRequestId: res.FunctionRequestId ?? '',
+    };
+  }
+}

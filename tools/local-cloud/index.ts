@@ -1,0 +1,128 @@
+/**
+ * The local cloud: a loopback SCF API (scf.tencentcloudapi.com 2018-04-16) and the TRTC emulator, wired so that
+ * functions deployed to the local SCF run with temporary keys the local TRTC accepts. Dev-time only, never bundled.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { TrtcEmulator } from '../trtc-emulator';
+import { ScfApiServer, type ScfCall } from './api-server';
+import type { CkafkaDelivery } from './ckafka';
+import { LocalScf } from './local-scf';
+
+export interface LocalCloudOptions {
+  /** How long Creating/Updating last before Active (default 200 ms). */
+  activationDelayMs?: number;
+  /** The account's APPID (default 1250000000). */
+  appId?: string;
+  /** Wait before a failed CKafka batch is redelivered (default 1000 ms). */
+  ckafkaRetryDelayMs?: number;
+  /** Port of the SCF API (default: any free port). */
+  port?: number;
+  /** Where background failures of the local cloud itself are reported (default: stderr). */
+  onError?: (error: Error) => void;
+}
+
+export interface LocalCloud {
+  /** Base URL of the local SCF API, e.g. `http://127.0.0.1:41234` (give it as SCF_ENDPOINT). */
+  scfEndpoint: string;
+  trtc: TrtcEmulator;
+  /** Long-term keys of the deploying identity, known to the local SCF. */
+  deployer: { secretId: string; secretKey: string };
+  /** Every SCF API call in arrival order with its verdict (`error` = the error code answered). */
+  calls(): readonly ScfCall[];
+  /** Appends messages to a CKafka trigger's local topic (delivered asynchronously); rejects for an unknown trigger. */
+  produce(triggerName: string, messages: readonly string[]): Promise<void>;
+  /** Every CKafka batch invocation of a trigger so far. */
+  deliveries(triggerName: string): readonly CkafkaDelivery[];
+  /** Resolves once every topic is drained and every background invocation ended. */
+  idle(): Promise<void>;
+  /** PIDs of the function instances alive now. */
+  instancePids(): number[];
+  close(): Promise<void>;
+}
+
+/** This module's folder, whether it is loaded as CommonJS (tsx, the CLI) or as ESM (vitest, .mts scripts). */
+function here(): string {
+  const url: unknown = (import.meta as { url?: unknown }).url;
+  if (typeof url === 'string' && url.startsWith('file:')) return path.dirname(fileURLToPath(url));
+  return __dirname;
+}
+const RUNNER_SOURCE = path.join(here(), 'runner.ts');
+
+/** Compiles runner.ts to plain CommonJS, so instances run on bare node. */
+async function compileRunner(dir: string): Promise<string> {
+  const outfile = path.join(dir, 'runner.cjs');
+  await build({ entryPoints: [RUNNER_SOURCE], outfile, bundle: true, platform: 'node', target: 'node18', format: 'cjs', logLevel: 'silent' });
+  return outfile;
+}
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const root = mkdtempSync(path.join(tmpdir(), 'local-scf-'));
+  const trtc = new TrtcEmulator({ credentials: [] });
+  const deployer = {
+    secretId: `AKIDlocal${randomBytes(12).toString('hex')}`,
+    secretKey: randomBytes(24).toString('base64url'),
+  };
+  const onError = options.onError ?? ((error: Error) => process.stderr.write(`local SCF: ${error.message}\n`));
+  let scf: LocalScf | undefined;
+  let api: ScfApiServer | undefined;
+  try {
+    const runnerPath = await compileRunner(root);
+    await trtc.start();
+    const local = new LocalScf({
+      trtc,
+      workDir: path.join(root, 'functions'),
+      runnerPath,
+      appId: options.appId ?? '1250000000',
+      uin: '100000000001',
+      activationDelayMs: options.activationDelayMs ?? 200,
+      ckafkaRetryDelayMs: options.ckafkaRetryDelayMs ?? 1000,
+      onError,
+    });
+    scf = local;
+    const server = new ScfApiServer({
+      keys: (secretId) => (secretId === deployer.secretId ? { secretKey: deployer.secretKey } : undefined),
+      call: (action, params, region) => local.call(action, params, region),
+      produce: (name, messages) => {
+        const topic = local.topic(name);
+        return topic === undefined ? undefined : { offsets: topic.produce(messages) };
+      },
+    });
+    api = server;
+    const scfEndpoint = await server.start(options.port ?? 0);
+    let closing: Promise<void> | undefined;
+    return {
+      scfEndpoint,
+      trtc,
+      deployer,
+      calls: () => server.calls,
+      produce: async (name, messages) => {
+        const topic = local.topic(name);
+        if (topic === undefined) throw new Error(`no ckafka trigger named ${name}`);
+        topic.produce(messages);
+      },
+      deliveries: (name) => local.topic(name)?.deliveries ?? [],
+      idle: () => local.idle(),
+      instancePids: () => local.instancePids(),
+      close: () => {
+        closing ??= (async () => {
+          await server.stop();
+          await local.close();
+          await trtc.stop();
+          rmSync(root, { recursive: true, force: true });
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await api?.stop();
+    await scf?.close();
+    await trtc.stop();
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+}
