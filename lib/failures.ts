@@ -2,7 +2,7 @@
  * Every failure the function can answer, in one catalogue: its HTTP status, Error.Code (the fallback when TRTC names
  * its own code), whether a retry may succeed, and whether someone must fix the deployment first. The builders below
  * give each one its message; the retry policy (lib/trtc/policy.ts), the idempotency layer and the entries only choose
- * which failure to answer. The README's status-code table lists these (test/unit/failures.test.ts checks it).
+ * which failure to answer. The status-code table of docs/http-api.md lists these (test/lib/failures.test.ts checks it).
  */
 import type { Failure } from './outcome';
 import { describeProblems, type ParameterProblem } from './report';

@@ -3,7 +3,7 @@
  *
  * The probe calls CreateTroubleInfo with a deliberately incomplete parameter set ({@link PROBE_PARAMETERS}: none of
  * the eight required parameters), so TRTC cannot create a record. Tencent Cloud API 3.0 checks a request in this
- * order (README "Health probe", with the reference): the signature (and the token of temporary keys), CAM's
+ * order (docs/reliability.md, "Health probe"): the signature (and the token of temporary keys), CAM's
  * permission for the action, the action and version, and only then the parameters. So:
  * - `MissingParameter` / `InvalidParameter*` / `UnknownParameter`: the signature, the role's permission and the
  *   action all passed: healthy;

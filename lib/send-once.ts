@@ -1,6 +1,6 @@
 /**
  * Sends a report at most once per idempotency key, and at most once more for every send that may have recorded
- * it without saying so (README: "Guarantees"):
+ * it without saying so (docs/reliability.md, "Guarantees"):
  * - a replay of a completed key returns the original RequestId without calling TRTC; a key in progress elsewhere
  *   is refused (409, retryable); a key reused for a different report is refused (422);
  * - a failed call that certainly recorded nothing releases its key; one that may have recorded the report (no

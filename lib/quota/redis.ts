@@ -4,7 +4,7 @@
  * ioredis from the artefact's separate file (dist/redis.js) on the first reservation.
  *
  * Even spacing (no burst) keeps every fixed one-second window at TRTC at or under the limit even when network
- * jitter shifts arrivals by a few tens of milliseconds; see README "One quota for every instance".
+ * jitter shifts arrivals by a few tens of milliseconds; see docs/reliability.md, "One quota for every instance".
  *
  * Failure: every problem (the Redis file not loading, no connection within the connect timeout, no answer within
  * the command timeout or the caller's wait, an error reply) rejects; FailoverLimiter then paces the instance alone.

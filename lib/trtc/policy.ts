@@ -1,5 +1,5 @@
 /**
- * The retry policy and the final answer for each kind of upstream failure (README: "Retries").
+ * The retry policy and the final answer for each kind of upstream failure (docs/reliability.md, "Retries inside the deadline").
  */
 import { failure, noCallSlot } from '../failures';
 import type { Failure } from '../outcome';
@@ -19,7 +19,7 @@ const NO_RETRY: KindPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
  * Attempts in one call that may record the report: the first, and one more after a failure that may have recorded
  * it (no answer, reset after sending, HTTP 5xx, InternalError*). An attempt that certainly recorded nothing (the
  * connection refused, throttled, an API error envelope) does not count, so it is retried as its kind allows. The
- * redelivery of a report whose sends were all unconfirmed gets one such attempt (README: "Guarantees").
+ * redelivery of a report whose sends were all unconfirmed gets one such attempt (docs/reliability.md, "Guarantees").
  */
 export const RECORDING_ATTEMPTS_FIRST_DELIVERY = 2;
 export const RECORDING_ATTEMPTS_AFTER_UNCONFIRMED = 1;

@@ -159,7 +159,7 @@ describeWithRedis('one quota for every instance (REDIS_URL)', () => {
       expect(late).toEqual([]);
       const answeredOk = answers.filter((a) => a.status === 200).length;
       // Every 200 is a record. With stalls beyond the margin an attempt can be recorded after its answer was given up
-      // on (no answer in time, maybe recorded) and the caller then told 429 to retry (README "Guarantees"): more
+      // on (no answer in time, maybe recorded) and the caller then told 429 to retry (docs/reliability.md "Guarantees"): more
       // records than 200s, never fewer.
       if (delayMaxMs < marginMs) expect(recorded).toBe(answeredOk);
       else expect(recorded).toBeGreaterThanOrEqual(answeredOk);

@@ -158,7 +158,7 @@ describe('DEFAULTS, the one place a default is written', () => {
     expect(configOf(parseConfig({}))).toStrictEqual(DEFAULTS);
   });
 
-  /** The config field each variable sets ("—" in the README: unset by default). */
+  /** The config field each variable sets ("—" in docs/configuration.md: unset by default). */
   const FIELD: Readonly<Record<(typeof CONFIG_VARIABLES)[number], keyof Config>> = {
     TENCENTCLOUD_REGION: 'region',
     TRTC_ENDPOINT: 'endpoint',
@@ -177,11 +177,11 @@ describe('DEFAULTS, the one place a default is written', () => {
     CORS_ALLOWED_ORIGINS: 'corsAllowedOrigins',
   };
 
-  /** The default column of the README's Configuration table, by the row's first variable (first row wins). */
-  function readmeDefaults(): Map<string, string> {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const start = readme.indexOf('## Configuration');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  /** The default column of the variables table in docs/configuration.md, by the row's first variable (first row wins). */
+  function documentedDefaults(): Map<string, string> {
+    const page = readFileSync(join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
+    const start = page.indexOf('## Variables');
+    const section = page.slice(start, page.indexOf('\n## ', start + 1));
     const defaults = new Map<string, string>();
     for (const line of section.split('\n')) {
       const cells = /^\| `([A-Z_]+)`[^|]*\| ([^|]*) \|/.exec(line);
@@ -190,15 +190,15 @@ describe('DEFAULTS, the one place a default is written', () => {
     return defaults;
   }
 
-  it.each(CONFIG_VARIABLES)('matches the README default of %s', (name) => {
+  it.each(CONFIG_VARIABLES)('matches the documented default of %s', (name) => {
     const value = DEFAULTS[FIELD[name]];
     const shown =
       name === 'TRTC_ENDPOINT' ? `\`${DEFAULT_ENDPOINT}\`` : value === undefined || (Array.isArray(value) && value.length === 0) ? '—' : `\`${String(value)}\``;
-    expect(readmeDefaults().get(name)).toBe(shown);
+    expect(documentedDefaults().get(name)).toBe(shown);
   });
 
-  it('matches the README defaults of PORT and HOST', () => {
-    expect(readmeDefaults().get('PORT')).toBe(`\`${DEFAULT_LISTEN.port}\`, \`${DEFAULT_LISTEN.host}\``);
+  it('matches the documented defaults of PORT and HOST', () => {
+    expect(documentedDefaults().get('PORT')).toBe(`\`${DEFAULT_LISTEN.port}\`, \`${DEFAULT_LISTEN.host}\``);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The failure catalogue (lib/failures.ts) is the one place a status is chosen: the README's status-code table lists
+ * The failure catalogue (lib/failures.ts) is the one place a status is chosen: the status-code table of docs/http-api.md lists
  * every failure in it with the same status, code and retry advice, the table lists nothing the catalogue lacks,
  * every builder and every final upstream answer is a catalogue entry, and no other source file writes a status.
  */
@@ -21,11 +21,11 @@ interface Row {
   readonly line: string;
 }
 
-/** The rows of the README's "Responses and status codes" table that name a failure (200 and 204 aside). */
-function readmeRows(): Row[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Responses and status codes');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+/** The rows of the "Responses and status codes" table (docs/http-api.md) that name a failure (200 and 204 aside). */
+function tableRows(): Row[] {
+  const page = readFileSync(join(ROOT, 'docs', 'http-api.md'), 'utf8');
+  const start = page.indexOf('## Responses and status codes');
+  const section = page.slice(start, page.indexOf('\n## ', start + 1));
   const rows: Row[] = [];
   for (const line of section.split('\n')) {
     const cells = /^\| (\d{3}) \|(.*)\|(.*)\|(.*)\|$/.exec(line);
@@ -55,8 +55,8 @@ function adviceAgrees(row: Row, kind: FailureKind): boolean {
 
 const entries = Object.entries(FAILURES) as [FailureName, FailureKind][];
 
-describe('the failure catalogue and the README status table', () => {
-  const rows = readmeRows();
+describe('the failure catalogue and the status table of docs/http-api.md', () => {
+  const rows = tableRows();
 
   it('finds the table', () => {
     expect(rows.length).toBeGreaterThan(15);
@@ -64,7 +64,7 @@ describe('the failure catalogue and the README status table', () => {
 
   it.each(entries)('lists %s with its status, code and retry advice', (_name, kind) => {
     const matching = rows.filter((row) => rowMatches(row, kind));
-    expect(matching, `no README row for ${kind.status} ${kind.code}`).not.toEqual([]);
+    expect(matching, `no status table row for ${kind.status} ${kind.code}`).not.toEqual([]);
     expect(
       matching.filter((row) => adviceAgrees(row, kind)),
       `retry advice for ${kind.status} ${kind.code}`,
@@ -141,7 +141,7 @@ describe('every failure is built from the catalogue', () => {
   it.each(Object.keys(RETRY_POLICY) as UpstreamKind[])('answers the upstream kind %s with a catalogue kind', (kind) => {
     const answer = finalFailure({ kind, message: 'it failed', mayHaveRecorded: false, requestId: 'rid-2', retryAfterMs: 1500 });
     expect(kindOf(answer), `${answer.status} ${answer.code}`).toBeDefined();
-    expect(rowsFor(answer).length, `README row for ${answer.status} ${answer.code}`).toBeGreaterThan(0);
+    expect(rowsFor(answer).length, `status table row for ${answer.status} ${answer.code}`).toBeGreaterThan(0);
   });
 
   it('leaves writing a status to the catalogue alone (lib/ and handlers/)', () => {
@@ -164,5 +164,5 @@ describe('every failure is built from the catalogue', () => {
 });
 
 function rowsFor(answer: Failure): Row[] {
-  return readmeRows().filter((row) => row.status === answer.status && row.codes.some((pattern) => codeMatches(pattern, answer.code)));
+  return tableRows().filter((row) => row.status === answer.status && row.codes.some((pattern) => codeMatches(pattern, answer.code)));
 }

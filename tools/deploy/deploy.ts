@@ -95,7 +95,7 @@ function explain(step: string, error: unknown, config: DeployConfig): DeployErro
   if (/Role/i.test(code)) {
     return new DeployError(
       `${said}. Create the run role "${config.fn.role}" in CAM (role carrier scf.qcloud.com, policy allowing trtc:CreateTroubleInfo; ` +
-        `see README "Deploying"), or set provider.role to an existing one, then deploy again`,
+        `see docs/deploying.md, "The run role"), or set provider.role to an existing one, then deploy again`,
     );
   }
   if (code.startsWith('AuthFailure')) {
@@ -104,7 +104,9 @@ function explain(step: string, error: unknown, config: DeployConfig): DeployErro
     );
   }
   if (code.startsWith('UnauthorizedOperation')) {
-    return new DeployError(`${said}. The deploying identity lacks permission for ${error.action}: attach the deploy policy from README "Deploying"`);
+    return new DeployError(
+      `${said}. The deploying identity lacks permission for ${error.action}: attach the deploy policy in docs/deploying.md, "The deploying identity"`,
+    );
   }
   return new DeployError(`${step} failed. ${said}`);
 }

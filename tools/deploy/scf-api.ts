@@ -126,7 +126,7 @@ export function deployerCredentials(env: Env): { secretId: string; secretKey: st
   if (!read.ok) {
     throw new ConfigurationError(
       `no deploying credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY (plus TENCENTCLOUD_SESSION_TOKEN for temporary keys) ` +
-        `for a CAM identity with the deploy policy in the README (${read.message.startsWith('no cloud credentials') ? 'none found' : read.message})`,
+        `for a CAM identity with the deploy policy in docs/deploying.md (${read.message.startsWith('no cloud credentials') ? 'none found' : read.message})`,
     );
   }
   const { secretId, secretKey, token } = read.credentials;

@@ -336,7 +336,7 @@ export class TrtcEmulator {
 
   /**
    * Runs protocol, size, auth, action/version and contract checks; records success. The order is Tencent Cloud
-   * API 3.0's (README "Health probe"): the signature (and token), then CAM's permission, then the action and
+   * API 3.0's (docs/reliability.md, "Health probe"): the signature (and token), then CAM's permission, then the action and
    * version, and the parameters last, so a parameter error proves the three checks before it (the health probe
    * relies on that).
    */
