@@ -14,94 +14,66 @@ export interface Endpoint {
   readonly host: string;
 }
 
+/** The parsed configuration; each field is set by one row of {@link CONFIG_SCHEMA}, which documents it. */
 export interface Config {
-  /** TENCENTCLOUD_REGION, default ap-guangzhou. */
   readonly region: string;
-  /** TRTC_ENDPOINT, default https://trtc.tencentcloudapi.com. */
   readonly endpoint: Endpoint;
-  /** UPSTREAM_TIMEOUT_MS: the longest one call to TRTC may take, default 5000. */
   readonly upstreamTimeoutMs: number;
-  /** DEADLINE_MARGIN_MS: time kept back to answer before the platform's limit, default 500. */
   readonly deadlineMarginMs: number;
-  /** TIME_LIMIT_MS: the time limit when the platform gives none (standalone server, local runs), default 10000. */
   readonly timeLimitMs: number;
-  /** LOG_LEVEL, default info. */
   readonly logLevel: LogLevel;
-  /** BATCH_CONCURRENCY: calls in flight at once for a batch, default 4. */
   readonly batchConcurrency: number;
-  /** BATCH_RATE_PER_SECOND: calls started per second for a batch, default 19 (TRTC allows 20). */
   readonly batchRatePerSecond: number;
-  /** TRTC_RATE_PER_SECOND: with REDIS_URL, calls per second all instances together start, default 19.2; 0 = no shared quota. */
   readonly trtcRatePerSecond: number;
-  /** REDIS_URL: idempotency store shared by all instances (redis:// or rediss://); unset = in-memory per instance. */
   readonly redisUrl?: string;
-  /** IDEMPOTENCY_TTL_SECONDS: how long a recorded report is remembered, default 86400; 0 turns idempotency off. */
   readonly idempotencyTtlSeconds: number;
-  /** IDEMPOTENCY_CACHE_SIZE: entries the in-memory store keeps per instance, default 10000. */
   readonly idempotencyCacheSize: number;
-  /** ALLOWED_SDK_APP_IDS: comma-separated SdkAppIds this function may write to; unset = any. */
   readonly allowedSdkAppIds?: ReadonlySet<string>;
-  /** AUTH_TOKEN: when set, HTTP callers must send `Authorization: Bearer <AUTH_TOKEN>`. */
   readonly authToken?: string;
-  /** CORS_ALLOWED_ORIGINS: comma-separated origins allowed to call from a browser, or `*`; unset = no CORS. */
   readonly corsAllowedOrigins: readonly string[];
 }
 
-/**
- * The configuration when no variable is set: every default, in one place. It is also the configuration an invocation
- * runs its logging and answers with when its variables are invalid.
- */
-export const DEFAULTS: Config = {
-  region: 'ap-guangzhou',
-  endpoint: { protocol: 'https://', host: 'trtc.tencentcloudapi.com' },
-  upstreamTimeoutMs: 5000,
-  deadlineMarginMs: 500,
-  timeLimitMs: 10_000,
-  logLevel: 'info',
-  batchConcurrency: 4,
-  batchRatePerSecond: 19,
-  trtcRatePerSecond: 19.2,
-  idempotencyTtlSeconds: 86_400,
-  idempotencyCacheSize: 10_000,
-  corsAllowedOrigins: [],
-};
-
-export const DEFAULT_ENDPOINT = `${DEFAULTS.endpoint.protocol}${DEFAULTS.endpoint.host}`;
-export const DEFAULT_REGION = DEFAULTS.region;
-
-export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
-
 type Env = Readonly<Record<string, string | undefined>>;
 
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === '' ? undefined : value;
+/** A parser's answer: the value, or why the raw text is refused (the message names the variable). */
+type Parsed<T> = { readonly value: T } | { readonly error: string };
+
+/** One configuration variable: everything known about it, written once. */
+export interface Variable<K extends keyof Config> {
+  /** The environment variable. */
+  readonly name: string;
+  /** The field of {@link Config} it sets. */
+  readonly key: K;
+  /** The value when the variable is unset or blank (undefined: the field stays unset). */
+  readonly fallback: Config[K];
+  /** The default as the docs show it. */
+  readonly shown: string;
+  /** What it means, for the docs table (bounds included). */
+  readonly doc: string;
+  /** Parses the trimmed, non-empty text. */
+  readonly parse: (raw: string) => Parsed<Config[K]>;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number, errors: string[]): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^[0-9]+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    errors.push(`${name} must be a whole number from ${min} to ${max}, got "${raw.slice(0, 32)}"`);
-    return fallback;
-  }
-  return Number(raw);
+type AnyVariable = { [K in keyof Config]-?: Variable<K> }[keyof Config];
+
+const quoted = (raw: string, max = 32): string => JSON.stringify(raw.slice(0, max));
+
+function whole<K extends keyof Config>(name: string, key: K, fallback: number, min: number, max: number, doc: string): Variable<K> {
+  return {
+    name,
+    key,
+    fallback: fallback as Config[K],
+    shown: `\`${fallback}\``,
+    doc: `${doc} (${min}–${max})`,
+    parse: (raw) =>
+      /^[0-9]+$/.test(raw) && Number(raw) >= min && Number(raw) <= max
+        ? { value: Number(raw) as Config[K] }
+        : { error: `${name} must be a whole number from ${min} to ${max}, got ${quoted(raw)}` },
+  };
 }
 
-/** A decimal number with at most one fractional digit, from min to max. */
-function decimal(env: Env, name: string, fallback: number, min: number, max: number, errors: string[]): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^[0-9]+(\.[0-9])?$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    errors.push(`${name} must be a number from ${min} to ${max} with at most one decimal, got "${raw.slice(0, 32)}"`);
-    return fallback;
-  }
-  return Number(raw);
-}
-
-function list(env: Env, name: string): string[] | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) return undefined;
+/** A comma-separated list, blanks dropped. */
+function items(raw: string): string[] {
   return raw
     .split(',')
     .map((v) => v.trim())
@@ -125,24 +97,143 @@ export function parseEndpoint(raw: string): Endpoint | string {
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
-/** Every variable parseConfig reads (test/config-memo.test.ts checks the list against what it reads). */
-export const CONFIG_VARIABLES = [
-  'TENCENTCLOUD_REGION',
-  'TRTC_ENDPOINT',
-  'UPSTREAM_TIMEOUT_MS',
-  'DEADLINE_MARGIN_MS',
-  'TIME_LIMIT_MS',
-  'LOG_LEVEL',
-  'BATCH_CONCURRENCY',
-  'BATCH_RATE_PER_SECOND',
-  'TRTC_RATE_PER_SECOND',
-  'REDIS_URL',
-  'IDEMPOTENCY_TTL_SECONDS',
-  'IDEMPOTENCY_CACHE_SIZE',
-  'ALLOWED_SDK_APP_IDS',
-  'AUTH_TOKEN',
-  'CORS_ALLOWED_ORIGINS',
-] as const;
+/** Every variable the function reads (the standalone server's PORT and HOST apart): one row each. */
+export const CONFIG_SCHEMA: readonly AnyVariable[] = [
+  {
+    name: 'TENCENTCLOUD_REGION',
+    key: 'region',
+    fallback: 'ap-guangzhou',
+    shown: '`ap-guangzhou`',
+    doc: 'region sent as `X-TC-Region` (SCF sets it); a region name such as `ap-guangzhou`',
+    parse: (raw) => (REGION.test(raw) ? { value: raw } : { error: `TENCENTCLOUD_REGION must be a region such as ap-guangzhou, got ${quoted(raw)}` }),
+  },
+  {
+    name: 'TRTC_ENDPOINT',
+    key: 'endpoint',
+    fallback: { protocol: 'https://', host: 'trtc.tencentcloudapi.com' },
+    shown: '`https://trtc.tencentcloudapi.com`',
+    doc: 'full URL of the endpoint, e.g. `http://127.0.0.1:8080` for the emulator',
+    parse: (raw) => {
+      const endpoint = parseEndpoint(raw);
+      return typeof endpoint === 'string' ? { error: endpoint } : { value: endpoint };
+    },
+  },
+  whole('UPSTREAM_TIMEOUT_MS', 'upstreamTimeoutMs', 5000, 100, 60_000, 'longest single call to TRTC'),
+  whole('DEADLINE_MARGIN_MS', 'deadlineMarginMs', 500, 0, 10_000, "time kept back to answer before the platform's limit"),
+  whole('TIME_LIMIT_MS', 'timeLimitMs', 10_000, 1000, 900_000, 'the time limit when the platform gives none, as for the standalone server and local runs'),
+  {
+    name: 'LOG_LEVEL',
+    key: 'logLevel',
+    fallback: 'info',
+    shown: '`info`',
+    doc: LEVELS.map((l) => `\`${l}\``).join(', '),
+    parse: (raw) => {
+      const level = raw.toLowerCase();
+      return LEVELS.includes(level as LogLevel) ? { value: level as LogLevel } : { error: `LOG_LEVEL must be one of ${LEVELS.join(', ')}` };
+    },
+  },
+  whole('BATCH_CONCURRENCY', 'batchConcurrency', 4, 1, 20, 'calls in flight at once for a batch'),
+  whole('BATCH_RATE_PER_SECOND', 'batchRatePerSecond', 19, 1, 20, 'calls started per second for a batch, per instance, below the 20 TRTC allows'),
+  {
+    name: 'TRTC_RATE_PER_SECOND',
+    key: 'trtcRatePerSecond',
+    fallback: 19.2,
+    shown: '`19.2`',
+    doc:
+      'with `REDIS_URL`: calls per second all instances together start, from one Redis schedule (0–20, one decimal; `0` = no shared quota); ' +
+      'see [One quota for every instance](reliability.md#one-quota-for-every-instance)',
+    parse: (raw) =>
+      /^[0-9]+(\.[0-9])?$/.test(raw) && Number(raw) <= 20
+        ? { value: Number(raw) }
+        : { error: `TRTC_RATE_PER_SECOND must be a number from 0 to 20 with at most one decimal, got ${quoted(raw)}` },
+  },
+  {
+    name: 'REDIS_URL',
+    key: 'redisUrl',
+    fallback: undefined,
+    shown: '—',
+    doc: "Redis for idempotency across instances (`redis://` or `rediss://`), checked with the store's own parser (port, database number, percent-encoding)",
+    parse: (raw) => {
+      // The store's own parser, so a URL that passes here can never fail when the store is built.
+      try {
+        parseRedisUrl(raw);
+        return { value: raw };
+      } catch (error) {
+        return { error: error instanceof Error ? error.message : 'REDIS_URL is not a valid redis:// or rediss:// URL' };
+      }
+    },
+  },
+  whole(
+    'IDEMPOTENCY_TTL_SECONDS',
+    'idempotencyTtlSeconds',
+    86_400,
+    0,
+    30 * 86_400,
+    'how long a recorded report is remembered, in seconds; `0` turns idempotency off',
+  ),
+  whole('IDEMPOTENCY_CACHE_SIZE', 'idempotencyCacheSize', 10_000, 1, 1_000_000, 'entries kept by the in-memory store'),
+  {
+    name: 'ALLOWED_SDK_APP_IDS',
+    key: 'allowedSdkAppIds',
+    fallback: undefined,
+    shown: '—',
+    doc: 'comma-separated SdkAppIds (digits, at most 20) the function may write to; unset: any',
+    parse: (raw) => {
+      const apps = items(raw);
+      return apps.length === 0 || apps.some((id) => !/^[0-9]{1,20}$/.test(id))
+        ? { error: 'ALLOWED_SDK_APP_IDS must be a comma-separated list of SdkAppIds (digits)' }
+        : { value: new Set(apps) };
+    },
+  },
+  {
+    name: 'AUTH_TOKEN',
+    key: 'authToken',
+    fallback: undefined,
+    shown: '—',
+    doc: 'bearer token HTTP callers must send (at least 16 printable ASCII characters, no spaces)',
+    parse: (raw) => {
+      if (raw.length < 16) return { error: 'AUTH_TOKEN must be at least 16 characters' };
+      // A bearer token is one run of visible characters: one with white space inside could never match a header.
+      if (!/^[\x21-\x7e]+$/.test(raw)) return { error: 'AUTH_TOKEN must be printable ASCII without spaces (a bearer token with white space can never match)' };
+      return { value: raw };
+    },
+  },
+  {
+    name: 'CORS_ALLOWED_ORIGINS',
+    key: 'corsAllowedOrigins',
+    fallback: [],
+    shown: '—',
+    doc: 'comma-separated origins (`https://app.example.com`) or `*`, allowed from browsers',
+    parse: (raw) => {
+      const origins = items(raw);
+      const bad = origins.find((origin) => origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin));
+      return bad !== undefined
+        ? { error: `CORS_ALLOWED_ORIGINS entries must be origins like https://app.example.com or *, got ${quoted(bad, 64)}` }
+        : { value: origins };
+    },
+  },
+];
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+/**
+ * The configuration when no variable is set: every default, from the schema. It is also the configuration an
+ * invocation runs its logging and answers with when its variables are invalid.
+ */
+export const DEFAULTS: Config = Object.freeze(
+  Object.fromEntries(CONFIG_SCHEMA.filter((v) => v.fallback !== undefined).map((v) => [v.key, v.fallback])) as unknown as Config,
+);
+
+export const DEFAULT_ENDPOINT = `${DEFAULTS.endpoint.protocol}${DEFAULTS.endpoint.host}`;
+export const DEFAULT_REGION = DEFAULTS.region;
+
+/** Every variable parseConfig reads. */
+export const CONFIG_VARIABLES: readonly string[] = CONFIG_SCHEMA.map((v) => v.name);
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 let memo: { key: string; result: ConfigResult } | undefined;
 
@@ -159,55 +250,15 @@ export function loadConfig(env: Env): ConfigResult {
 
 export function parseConfig(env: Env): ConfigResult {
   const errors: string[] = [];
-  const region = text(env, 'TENCENTCLOUD_REGION') ?? DEFAULT_REGION;
-  if (!REGION.test(region)) errors.push(`TENCENTCLOUD_REGION must be a region such as ap-guangzhou, got "${region.slice(0, 32)}"`);
-  const endpoint = parseEndpoint(text(env, 'TRTC_ENDPOINT') ?? DEFAULT_ENDPOINT);
-  if (typeof endpoint === 'string') errors.push(endpoint);
-  const logLevel = (text(env, 'LOG_LEVEL') ?? DEFAULTS.logLevel).toLowerCase();
-  if (!LEVELS.includes(logLevel as LogLevel)) errors.push(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
-  const redisUrl = text(env, 'REDIS_URL');
-  if (redisUrl !== undefined) {
-    // The store's own parser, so a URL that passes here can never fail when the store is built.
-    try {
-      parseRedisUrl(redisUrl);
-    } catch (error) {
-      errors.push(error instanceof Error ? error.message : 'REDIS_URL is not a valid redis:// or rediss:// URL');
-    }
+  const config: Record<string, unknown> = {};
+  for (const variable of CONFIG_SCHEMA) {
+    const raw = text(env, variable.name);
+    const parsed = raw === undefined ? undefined : (variable.parse as (raw: string) => Parsed<unknown>)(raw);
+    if (parsed !== undefined && 'error' in parsed) errors.push(parsed.error);
+    const value = parsed !== undefined && 'value' in parsed ? parsed.value : variable.fallback;
+    if (value !== undefined) config[variable.key] = value;
   }
-  const apps = list(env, 'ALLOWED_SDK_APP_IDS');
-  if (apps !== undefined && (apps.length === 0 || apps.some((id) => !/^[0-9]{1,20}$/.test(id)))) {
-    errors.push('ALLOWED_SDK_APP_IDS must be a comma-separated list of SdkAppIds (digits)');
-  }
-  const authToken = text(env, 'AUTH_TOKEN');
-  if (authToken !== undefined && authToken.length < 16) errors.push('AUTH_TOKEN must be at least 16 characters');
-  // A bearer token is one run of visible characters: one with white space inside could never match a header.
-  if (authToken !== undefined && !/^[\x21-\x7e]+$/.test(authToken)) {
-    errors.push('AUTH_TOKEN must be printable ASCII without spaces (a bearer token with white space can never match)');
-  }
-  const origins = list(env, 'CORS_ALLOWED_ORIGINS') ?? [];
-  for (const origin of origins) {
-    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      errors.push(`CORS_ALLOWED_ORIGINS entries must be origins like https://app.example.com or *, got "${origin.slice(0, 64)}"`);
-    }
-  }
-  const config: Config = {
-    region,
-    endpoint: typeof endpoint === 'string' ? DEFAULTS.endpoint : endpoint,
-    upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', DEFAULTS.upstreamTimeoutMs, 100, 60_000, errors),
-    deadlineMarginMs: integer(env, 'DEADLINE_MARGIN_MS', DEFAULTS.deadlineMarginMs, 0, 10_000, errors),
-    timeLimitMs: integer(env, 'TIME_LIMIT_MS', DEFAULTS.timeLimitMs, 1000, 900_000, errors),
-    logLevel: LEVELS.includes(logLevel as LogLevel) ? (logLevel as LogLevel) : DEFAULTS.logLevel,
-    batchConcurrency: integer(env, 'BATCH_CONCURRENCY', DEFAULTS.batchConcurrency, 1, 20, errors),
-    batchRatePerSecond: integer(env, 'BATCH_RATE_PER_SECOND', DEFAULTS.batchRatePerSecond, 1, 20, errors),
-    trtcRatePerSecond: decimal(env, 'TRTC_RATE_PER_SECOND', DEFAULTS.trtcRatePerSecond, 0, 20, errors),
-    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', DEFAULTS.idempotencyTtlSeconds, 0, 30 * 86_400, errors),
-    idempotencyCacheSize: integer(env, 'IDEMPOTENCY_CACHE_SIZE', DEFAULTS.idempotencyCacheSize, 1, 1_000_000, errors),
-    corsAllowedOrigins: origins,
-    ...(redisUrl !== undefined ? { redisUrl } : {}),
-    ...(apps !== undefined ? { allowedSdkAppIds: new Set(apps) } : {}),
-    ...(authToken !== undefined ? { authToken } : {}),
-  };
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, config };
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: config as unknown as Config };
 }
 
 /** The standalone server's listening address (dist/server.js), read once at start-up. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CONFIG_SCHEMA,
   CONFIG_VARIABLES,
   DEFAULT_ENDPOINT,
   DEFAULT_LISTEN,
@@ -154,28 +155,15 @@ describe('loadConfig: issue 8, items 9 and 12', () => {
 });
 
 describe('DEFAULTS, the one place a default is written', () => {
+  it('has one schema row per variable and per field', () => {
+    expect(new Set(CONFIG_SCHEMA.map((v) => v.name)).size).toBe(CONFIG_SCHEMA.length);
+    expect(new Set(CONFIG_SCHEMA.map((v) => v.key)).size).toBe(CONFIG_SCHEMA.length);
+    expect(CONFIG_VARIABLES).toEqual(CONFIG_SCHEMA.map((v) => v.name));
+  });
+
   it('is what an empty environment parses to', () => {
     expect(configOf(parseConfig({}))).toStrictEqual(DEFAULTS);
   });
-
-  /** The config field each variable sets ("—" in docs/configuration.md: unset by default). */
-  const FIELD: Readonly<Record<(typeof CONFIG_VARIABLES)[number], keyof Config>> = {
-    TENCENTCLOUD_REGION: 'region',
-    TRTC_ENDPOINT: 'endpoint',
-    UPSTREAM_TIMEOUT_MS: 'upstreamTimeoutMs',
-    DEADLINE_MARGIN_MS: 'deadlineMarginMs',
-    TIME_LIMIT_MS: 'timeLimitMs',
-    LOG_LEVEL: 'logLevel',
-    BATCH_CONCURRENCY: 'batchConcurrency',
-    BATCH_RATE_PER_SECOND: 'batchRatePerSecond',
-    TRTC_RATE_PER_SECOND: 'trtcRatePerSecond',
-    REDIS_URL: 'redisUrl',
-    IDEMPOTENCY_TTL_SECONDS: 'idempotencyTtlSeconds',
-    IDEMPOTENCY_CACHE_SIZE: 'idempotencyCacheSize',
-    ALLOWED_SDK_APP_IDS: 'allowedSdkAppIds',
-    AUTH_TOKEN: 'authToken',
-    CORS_ALLOWED_ORIGINS: 'corsAllowedOrigins',
-  };
 
   /** The default column of the variables table in docs/configuration.md, by the row's first variable (first row wins). */
   function documentedDefaults(): Map<string, string> {
@@ -190,8 +178,8 @@ describe('DEFAULTS, the one place a default is written', () => {
     return defaults;
   }
 
-  it.each(CONFIG_VARIABLES)('matches the documented default of %s', (name) => {
-    const value = DEFAULTS[FIELD[name]];
+  it.each(CONFIG_SCHEMA.map((v) => [v.name, v.key] as const))('matches the documented default of %s', (name, key) => {
+    const value = DEFAULTS[key];
     const shown =
       name === 'TRTC_ENDPOINT' ? `\`${DEFAULT_ENDPOINT}\`` : value === undefined || (Array.isArray(value) && value.length === 0) ? '—' : `\`${String(value)}\``;
     expect(documentedDefaults().get(name)).toBe(shown);
