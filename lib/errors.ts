@@ -5,26 +5,33 @@
 import type { BatchSummary } from './batch-summary';
 import type { Envelope } from './outcome';
 
-/** `error` with its stack replaced by its name and message. */
-export function withoutStack<E extends Error>(error: E): E {
-  Object.defineProperty(error, 'stack', { value: `${error.name}: ${error.message}`, writable: true, configurable: true });
-  return error;
+/** The family: an error handed to the platform, whose stack shows only its name and message. */
+export abstract class PlatformError extends Error {
+  protected constructor(message: string) {
+    super(message);
+    // After super(): the subclass's `name` field is not set yet, so the stack is rebuilt lazily from the final name.
+    let stack: string | undefined;
+    Object.defineProperty(this, 'stack', {
+      get: () => stack ?? `${this.name}: ${this.message}`,
+      set: (value: string) => (stack = value),
+      configurable: true,
+    });
+  }
 }
 
 /** Thrown for a direct invocation whose report should be sent again later; the message is the JSON envelope. */
-export class ReportNotRecordedError extends Error {
+export class ReportNotRecordedError extends PlatformError {
   override readonly name = 'ReportNotRecordedError';
   constructor(
     readonly envelope: Envelope,
     mask: (text: string) => string = (text) => text,
   ) {
     super(mask(JSON.stringify(envelope)));
-    withoutStack(this);
   }
 }
 
 /** Thrown at the end of a batch with retryable failures, so the platform redelivers it. */
-export class BatchIncompleteError extends Error {
+export class BatchIncompleteError extends PlatformError {
   override readonly name = 'BatchIncompleteError';
   /** `mask` hides secret values that may sit in message keys taken from the event. */
   constructor(
@@ -44,15 +51,13 @@ export class BatchIncompleteError extends Error {
           (fix ? `. Fix the deployment: ${fix}` : ''),
       ),
     );
-    withoutStack(this);
   }
 }
 
 /** Thrown when the probe finds the function unable to send reports, so the invocation shows as failed in monitoring. */
-export class ProbeFailedError extends Error {
+export class ProbeFailedError extends PlatformError {
   override readonly name = 'ProbeFailedError';
   constructor(message: string) {
     super(message);
-    withoutStack(this);
   }
 }

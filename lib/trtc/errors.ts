@@ -4,8 +4,11 @@
  * TencentCloudSDKHttpException uses, so both shapes classify alike.
  */
 
+/** The family: everything one attempt at CreateTroubleInfo can fail with (classify.ts reads the subclass). */
+export abstract class TrtcCallError extends Error {}
+
 /** The cloud API answered HTTP 200 with `Response.Error`: TRTC's verdict. */
-export class ApiError extends Error {
+export class ApiError extends TrtcCallError {
   override readonly name = 'ApiError';
   constructor(
     readonly code: string,
@@ -17,7 +20,7 @@ export class ApiError extends Error {
 }
 
 /** TRTC (or a gateway in front of it) answered with a status other than 200; the body is not read. */
-export class HttpStatusError extends Error {
+export class HttpStatusError extends TrtcCallError {
   override readonly name = 'HttpStatusError';
   constructor(readonly httpCode: number) {
     super(`TRTC answered HTTP ${httpCode}`);
@@ -29,7 +32,7 @@ export class HttpStatusError extends Error {
  * socket closed before the request was fully written), true once it was (a reset or close while waiting for the
  * answer: TRTC may have recorded it).
  */
-export class NetworkError extends Error {
+export class NetworkError extends TrtcCallError {
   override readonly name = 'NetworkError';
   constructor(
     readonly sent: boolean,
@@ -41,7 +44,7 @@ export class NetworkError extends Error {
 }
 
 /** The attempt's AbortSignal fired; `sent` as for NetworkError. */
-export class AbortedError extends Error {
+export class AbortedError extends TrtcCallError {
   override readonly name = 'AbortedError';
   constructor(readonly sent: boolean) {
     super('TRTC did not answer in time');
@@ -49,17 +52,17 @@ export class AbortedError extends Error {
 }
 
 /** An HTTP 200 whose body is not a cloud API response (not JSON, no `Response`, no RequestId). */
-export class MalformedResponseError extends Error {
+export class MalformedResponseError extends TrtcCallError {
   override readonly name = 'MalformedResponseError';
 }
 
 /** The credentials vanished from the environment between the check and the call. Nothing was sent. */
-export class CredentialsUnavailableError extends Error {
+export class CredentialsUnavailableError extends TrtcCallError {
   override readonly name = 'CredentialsUnavailableError';
 }
 
 /** A rate limiter found no call slot before the attempt's latest start. Nothing was sent. */
-export class NoCallSlotError extends Error {
+export class NoCallSlotError extends TrtcCallError {
   override readonly name = 'NoCallSlotError';
   constructor(
     message: string,
