@@ -25,7 +25,7 @@ export interface BatchOptions {
 
 /** An idempotency verdict is about the store key, not the message: it never makes a record poison. */
 function isPoison(failure: Failure): boolean {
-  return !failure.retryable && failure.code !== keyReused().code;
+  return !failure.retryable && failure.code !== keyReused().code && failure.parked === undefined;
 }
 
 function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
@@ -34,10 +34,11 @@ function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
     return { index: record.index, ...key, status: 'sent', requestId: outcome.requestId, ...(outcome.replayed ? { replayed: true } : {}) };
   }
   const { failure } = outcome;
+  const status = failure.parked === 'given-up' ? 'deadLettered' : failure.parked === 'waiting' ? 'parked' : isPoison(failure) ? 'skipped' : 'failed';
   return {
     index: record.index,
     ...key,
-    status: isPoison(failure) ? 'skipped' : 'failed',
+    status,
     ...(failure.upstreamRequestId ? { requestId: failure.upstreamRequestId } : {}),
     error: { code: failure.code, message: capText(failure.message, MAX_SUMMARY_ERROR_CHARS) },
   };
@@ -119,6 +120,8 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
     total: summary.total,
     sent: summary.sent,
     replayed: summary.records.filter((r) => r.replayed).length,
+    ...(summary.deadLettered ? { dead_lettered: summary.deadLettered } : {}),
+    ...(summary.parked ? { parked: summary.parked } : {}),
     skipped: summary.skipped,
     failed: summary.failed,
     ...(fix

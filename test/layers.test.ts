@@ -13,7 +13,7 @@ const LAYERS: readonly (readonly [name: string, prefixes: readonly string[]])[] 
   ['entries', ['handlers/']],
   ['orchestration', ['lib/invocation.ts', 'lib/pipeline.ts', 'lib/batch.ts', 'lib/probe.ts', 'lib/send-once.ts', 'lib/http/handle.ts', 'lib/server/']],
   ['adapters', ['lib/sources/', 'lib/http/']],
-  ['services', ['lib/idempotency/', 'lib/quota/', 'lib/trtc/', 'lib/redis/', 'lib/pacer.ts']],
+  ['services', ['lib/idempotency/', 'lib/dead-letter/', 'lib/quota/', 'lib/trtc/', 'lib/redis/', 'lib/pacer.ts']],
   [
     'foundations',
     [

@@ -60,6 +60,8 @@ export interface EmulatorCall {
   detail?: string;
   /** The fault applied to this call, if any. */
   fault?: EmulatorFault;
+  /** The API error's message, when one was answered. */
+  errorMessage?: string;
   /** Received headers, lower-case names (multi-valued headers joined with `, `). */
   headers: Record<string, string>;
 }
@@ -285,7 +287,13 @@ export class TrtcEmulator {
       call.fault = fault;
       // `afterRecording`: the request is processed (and a valid report recorded) before the fault hits, as when
       // TRTC recorded it and the answer was lost: the client cannot tell, which is what duplicates come from.
-      if ('afterRecording' in fault && fault.afterRecording === true) this.evaluate(received, call, at);
+      if ('afterRecording' in fault && fault.afterRecording === true) {
+        const early = this.evaluate(received, call, at);
+        if (early !== undefined) {
+          call.outcome = early.code;
+          call.errorMessage = early.message;
+        }
+      }
       switch (fault.kind) {
         case 'api-error':
           this.answerError(res, call, {
@@ -322,6 +330,12 @@ export class TrtcEmulator {
             this.delays.set(timer, resolve);
           });
           if (res.destroyed || this.server === undefined) return;
+          if (fault.afterRecording === true) {
+            // Already evaluated (and recorded) on arrival: answer what it said then.
+            if (call.errorMessage !== undefined) this.send(res, 200, 'application/json', this.errorBody(call), headers);
+            else this.send(res, 200, 'application/json', JSON.stringify({ Response: { RequestId: requestId } }), headers);
+            return;
+          }
           break;
       }
     }
@@ -389,10 +403,12 @@ export class TrtcEmulator {
   private answerError(res: ServerResponse, call: EmulatorCall, error: ApiError): void {
     call.outcome = error.code;
     if (error.detail !== undefined) call.detail = error.detail;
-    const body = JSON.stringify({
-      Response: { Error: { Code: error.code, Message: error.message }, RequestId: call.requestId },
-    });
-    this.send(res, 200, 'application/json', body, call.headers);
+    call.errorMessage = error.message;
+    this.send(res, 200, 'application/json', this.errorBody(call), call.headers);
+  }
+
+  private errorBody(call: EmulatorCall): string {
+    return JSON.stringify({ Response: { Error: { Code: call.outcome, Message: call.errorMessage ?? call.outcome }, RequestId: call.requestId } });
   }
 
   private send(res: ServerResponse, status: number, contentType: string, body: string, requestHeaders: Record<string, string>): void {
