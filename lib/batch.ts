@@ -13,6 +13,7 @@ import { capText, failed, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import type { Invocation } from './invocation';
 import { checkReport, deliverOnce } from './pipeline';
+import { parkIfFailedTooOften } from './dead-letter-after';
 import type { SourceName } from './sources/names';
 import type { BatchRecord } from './sources/types';
 import { readCredentials } from './trtc/credentials';
@@ -67,8 +68,11 @@ export async function processBatch(source: SourceName, records: readonly BatchRe
     }
     const started = Date.now();
     // The adapter decided the key (message identity and report fingerprint, or the report alone).
-    const outcome = await deliverOnce(checked.report, inv, record.idempotencyKey(checked.report), `${inv.id}:${record.index}`);
+    const key = record.identity !== undefined ? record.idempotencyKey(checked.report) : undefined;
+    const sent = await deliverOnce(checked.report, inv, record.idempotencyKey(checked.report), `${inv.id}:${record.index}`);
     longestCallMs = Math.max(longestCallMs ?? 0, Date.now() - started);
+    // A message that keeps failing is parked after DEAD_LETTER_AFTER_DELIVERIES, so its partition moves on.
+    const outcome = key !== undefined ? await parkIfFailedTooOften(checked.report, key, sent, inv) : sent;
     if (!outcome.ok && outcome.failure.needsFix) needsFix ??= outcome.failure;
     return resultOf(record, outcome);
   };

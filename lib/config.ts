@@ -28,6 +28,7 @@ export interface Config {
   readonly redisUrl?: string;
   readonly idempotencyTtlSeconds: number;
   readonly idempotencyCacheSize: number;
+  readonly deadLetterAfterDeliveries: number;
   readonly allowedSdkAppIds?: ReadonlySet<string>;
   readonly authToken?: string;
   readonly corsAllowedOrigins: readonly string[];
@@ -172,6 +173,14 @@ export const CONFIG_SCHEMA: readonly AnyVariable[] = [
     'how long a recorded report is remembered, in seconds; `0` turns idempotency off',
   ),
   whole('IDEMPOTENCY_CACHE_SIZE', 'idempotencyCacheSize', 10_000, 1, 1_000_000, 'entries kept by the in-memory store'),
+  whole(
+    'DEAD_LETTER_AFTER_DELIVERIES',
+    'deadLetterAfterDeliveries',
+    10,
+    1,
+    1000,
+    "with `REDIS_URL`: a batch message (CKafka, CMQ, EventBridge) whose report failed this many deliveries is parked in the dead-letter store at the next failure instead of failing again (far below CKafka's default of 10,000 retries); see [Parked reports](reliability.md#parked-reports-the-dead-letter-store)",
+  ),
   {
     name: 'ALLOWED_SDK_APP_IDS',
     key: 'allowedSdkAppIds',
