@@ -9,8 +9,9 @@ import type { Logger } from '../log';
 import type { TroubleReport } from '../report';
 import { readCredentials } from './credentials';
 import { ApiError, CredentialsUnavailableError, MalformedResponseError } from './errors';
+import { learnClock, trtcNow } from './clock';
 import { tc3Authorization } from './sign';
-import { postJson } from './transport';
+import { postJson, type PostAnswer } from './transport';
 
 export const SERVICE_HOST = 'trtc.tencentcloudapi.com';
 export const API_VERSION = '2019-07-22';
@@ -76,9 +77,20 @@ export class HttpTroubleInfoClient implements TroubleInfoClient {
     // Read on every call: SCF may rotate the run role's keys inside a warm instance.
     const read = readCredentials(this.env());
     if (!read.ok) throw new CredentialsUnavailableError(read.message);
-    const { secretId, secretKey, token } = read.credentials;
     const body = JSON.stringify(report);
-    const timestamp = Math.floor(Date.now() / 1000);
+    const first = await this.post(read.credentials, body, options);
+    try {
+      return parseAnswer(first.body);
+    } catch (error) {
+      // Refused before anything was recorded: re-sign once with TRTC's time when its Date header taught us better.
+      if (!(error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && learnClock(first.date, options.log))) throw error;
+    }
+    return parseAnswer((await this.post(read.credentials, body, options)).body);
+  }
+
+  private post(credentials: { secretId: string; secretKey: string; token?: string }, body: string, options: CallOptions): Promise<PostAnswer> {
+    const { secretId, secretKey, token } = credentials;
+    const timestamp = Math.floor(trtcNow() / 1000);
     const headers: Record<string, string> = {
       'Content-Type': CONTENT_TYPE,
       'X-TC-Action': ACTION,
@@ -99,6 +111,6 @@ export class HttpTroubleInfoClient implements TroubleInfoClient {
       }),
     };
     if (token !== undefined) headers['X-TC-Token'] = token;
-    return parseAnswer(await postJson(this.config.endpoint, headers, body, options.signal));
+    return postJson(this.config.endpoint, headers, body, options.signal);
   }
 }

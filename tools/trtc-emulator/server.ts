@@ -129,7 +129,9 @@ function readRequest(req: IncomingMessage): Promise<ReceivedRequest> {
 export class TrtcEmulator {
   private readonly credentialsById = new Map<string, EmulatorCredential>();
   private readonly maxSkewSeconds: number;
-  private readonly now: () => number;
+  private readonly clock: () => number;
+  /** Added to the clock (see {@link TrtcEmulator.setClockOffset}). */
+  private clockOffsetMs = 0;
   private readonly callLog: EmulatorCall[] = [];
   private readonly createdLog: TroubleRecord[] = [];
   private readonly faults: EmulatorFault[] = [];
@@ -144,7 +146,21 @@ export class TrtcEmulator {
       this.credentialsById.set(credential.secretId, { ...credential });
     }
     this.maxSkewSeconds = options.maxSkewSeconds ?? 300;
-    this.now = options.now ?? Date.now;
+    this.clock = options.now ?? Date.now;
+  }
+
+  /** The emulator's clock: the given clock plus the offset set by {@link setClockOffset}. */
+  private now(): number {
+    return this.clock() + this.clockOffsetMs;
+  }
+
+  /**
+   * Moves the emulator's clock `ms` away from the host's (positive: ahead), as a TRTC whose time differs from a
+   * skewed host: signatures are checked against it and answers carry it in their `Date` header.
+   */
+  setClockOffset(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError('the clock offset must be a finite number of ms');
+    this.clockOffsetMs = ms;
   }
 
   /** Base URL once started, e.g. `http://127.0.0.1:41234`. Throws before `start()`. */
@@ -256,6 +272,7 @@ export class TrtcEmulator {
     this.callLog.length = 0;
     this.createdLog.length = 0;
     this.faults.length = 0;
+    this.clockOffsetMs = 0;
   }
 
   private safeDestroy(socket: Socket): void {
@@ -416,6 +433,8 @@ export class TrtcEmulator {
     const out: Record<string, string | number> = {
       'Content-Type': contentType,
       'Content-Length': Buffer.byteLength(body),
+      // The emulator's clock, as TRTC's own answers carry TRTC's.
+      Date: new Date(this.now()).toUTCString(),
     };
     const traceId = requestHeaders['x-tc-traceid'];
     if (traceId !== undefined && traceId !== '') out['X-TC-TraceId'] = traceId;
