@@ -18,6 +18,7 @@ export interface Endpoint {
 export interface Config {
   readonly region: string;
   readonly endpoint: Endpoint;
+  readonly failoverEndpoint?: Endpoint | 'off';
   readonly upstreamTimeoutMs: number;
   readonly deadlineMarginMs: number;
   readonly timeLimitMs: number;
@@ -117,6 +118,21 @@ export const CONFIG_SCHEMA: readonly AnyVariable[] = [
     parse: (raw) => {
       const endpoint = parseEndpoint(raw);
       return typeof endpoint === 'string' ? { error: endpoint } : { value: endpoint };
+    },
+  },
+  {
+    name: 'TRTC_FAILOVER_ENDPOINT',
+    key: 'failoverEndpoint',
+    fallback: undefined,
+    shown: '—',
+    doc:
+      'URL of the endpoint used after failures that certainly did not reach TRTC (refused, host not found, TLS handshake), behind a breaker; ' +
+      'unset: `https://trtc.<TENCENTCLOUD_REGION>.tencentcloudapi.com` when `TRTC_ENDPOINT` is the default, none otherwise; `off`: none; ' +
+      'see [Endpoint failover](reliability.md#clock-skew-and-endpoint-failover)',
+    parse: (raw) => {
+      if (raw.toLowerCase() === 'off') return { value: 'off' };
+      const endpoint = parseEndpoint(raw);
+      return typeof endpoint === 'string' ? { error: endpoint.replace('TRTC_ENDPOINT', 'TRTC_FAILOVER_ENDPOINT') } : { value: endpoint };
     },
   },
   whole('UPSTREAM_TIMEOUT_MS', 'upstreamTimeoutMs', 5000, 100, 60_000, 'longest single call to TRTC'),

@@ -63,7 +63,7 @@ export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocat
 
 let shared: { key: string; client: TroubleInfoClient; limiter?: RateLimiter } | undefined;
 
-type SharedConfig = Pick<Config, 'endpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
+type SharedConfig = Pick<Config, 'endpoint' | 'failoverEndpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
 
 /**
  * One client per warm instance and configuration (the keep-alive pool is per process, in transport.ts). With
@@ -72,7 +72,8 @@ type SharedConfig = Pick<Config, 'endpoint' | 'region' | 'redisUrl' | 'trtcRateP
  */
 export function sharedClient(config: SharedConfig): TroubleInfoClient {
   const quota = config.redisUrl !== undefined && config.trtcRatePerSecond > 0;
-  const key = `${config.endpoint.protocol}${config.endpoint.host}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
+  const failover = config.failoverEndpoint === undefined || config.failoverEndpoint === 'off' ? (config.failoverEndpoint ?? '') : config.failoverEndpoint.host;
+  const key = `${config.endpoint.protocol}${config.endpoint.host}|${failover}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
   if (shared?.key === key) return shared.client;
   void shared?.limiter?.close?.().catch(() => undefined);
   const http = new HttpTroubleInfoClient(config);
