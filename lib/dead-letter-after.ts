@@ -4,7 +4,7 @@
  * redelivering it before its own retries run out and the partition moves on. Failed deliveries are counted per
  * message key in Redis; without Redis nothing is counted (the platform's retries are the limit).
  */
-import { deadLettered } from './failures';
+import { deadLettered, storeUnavailable } from './failures';
 import type { Invocation } from './invocation';
 import { failed, type Outcome } from './outcome';
 import type { TroubleReport } from './report';
@@ -13,6 +13,8 @@ import { park, withinTime } from './send-once';
 /** The outcome to answer for a message after `outcome`: parked (given up) once it failed too often, else as is. */
 export async function parkIfFailedTooOften(report: TroubleReport, key: string, outcome: Outcome, inv: Invocation): Promise<Outcome> {
   if (outcome.ok || !outcome.failure.retryable || !inv.deadLetters.keeps) return outcome;
+  // Redis just failed the idempotency store: counting there would only wait for it again.
+  if (outcome.failure.code === storeUnavailable('redis').code) return outcome;
   const limit = inv.config.deadLetterAfterDeliveries;
   let failures: number;
   try {

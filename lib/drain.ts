@@ -6,6 +6,7 @@
  * report at once, and a crashed drain's lease expires. See docs/reliability.md, "A burst is parked, not refused".
  */
 import { deadlineAt } from './deadline';
+import { inProgress } from './failures';
 import type { Lease } from './dead-letter/store';
 import type { Invocation } from './invocation';
 import type { Outcome } from './outcome';
@@ -69,8 +70,9 @@ export async function drainParked(inv: Invocation): Promise<DrainReport> {
     }
     counts.leftWaiting += 1;
     await store.settle(lease, 'keep');
-    // No slot again is the quota's pace; anything else retryable means TRTC is failing: stop and leave the rest.
-    if (outcome.failure.parked !== 'waiting') failing = true;
+    // No slot again is the quota's pace, and a key in progress is someone else's send; anything else retryable
+    // means TRTC is failing: stop and leave the rest.
+    if (outcome.failure.parked !== 'waiting' && outcome.failure.code !== inProgress().code) failing = true;
   };
 
   const worker = async (): Promise<void> => {

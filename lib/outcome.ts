@@ -44,7 +44,7 @@ export type Outcome =
       readonly attempts: number;
       /** Attempts that may have recorded the report although it failed (no answer, reset, 5xx, InternalError). */
       readonly unconfirmedSends?: number;
-      /** Nothing was sent because the rate limiter had no call slot before the deadline (the report may be parked). */
+      /** Nothing was sent: the rate limiter had no call slot, or no time was left to start an attempt (the report may be parked). */
       readonly noCallSlot?: true;
     };
 

@@ -63,6 +63,7 @@ export function deliverOnce(
     remaining: () => inv.deadline.remaining(),
     log: inv.log,
     deadLetters: inv.deadLetters,
+    parkGraceMs: Math.floor(inv.config.deadlineMarginMs / 2),
     source: inv.source ?? 'unknown',
     ...(replay ? { replay } : {}),
   });

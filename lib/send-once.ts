@@ -46,6 +46,11 @@ export interface OnceOptions {
    * allowed (it may add a record; the operator checked TRTC first).
    */
   readonly replay?: boolean;
+  /**
+   * Time beyond `remaining()` that parking may take (part of DEADLINE_MARGIN_MS), so a report that ran out of time
+   * can still be parked rather than answered "retry"; default 0.
+   */
+  readonly parkGraceMs?: number;
 }
 
 /** How the send is asked to behave: its recording attempts, and whether an earlier send ended without an answer. */
@@ -158,12 +163,12 @@ async function giveUp(report: TroubleReport, sends: number, options: OnceOptions
 }
 
 /** Parks `request` within the time left; false (logged) when the store refused. */
-export async function park(request: ParkRequest, options: Pick<OnceOptions, 'deadLetters' | 'remaining' | 'log'>): Promise<boolean> {
+export async function park(request: ParkRequest, options: Pick<OnceOptions, 'deadLetters' | 'remaining' | 'log' | 'parkGraceMs'>): Promise<boolean> {
   const store = options.deadLetters ?? sharedLogStore;
   try {
     // The log store only writes a line: it needs no time left.
     if (store.kind === 'log') await store.park(request, options.log);
-    else await withinTime(() => store.park(request, options.log), options.remaining(), `${store.kind} dead-letter`);
+    else await withinTime(() => store.park(request, options.log), options.remaining() + (options.parkGraceMs ?? 0), `${store.kind} dead-letter`);
     options.log.warn('report parked in the dead-letter store', { key: request.key, kind: request.kind, store: store.kind, reason: request.reason });
     return true;
   } catch (error) {

@@ -54,7 +54,8 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
     failure,
     attempts,
     ...(unconfirmed > 0 ? { unconfirmedSends: unconfirmed } : {}),
-    ...(last?.kind === 'quota' ? { noCallSlot: true as const } : {}),
+    // Nothing was sent for lack of a call slot, or of time before any attempt could start: the report may be parked.
+    ...(last?.kind === 'quota' || (last === undefined && unconfirmed === 0) ? { noCallSlot: true as const } : {}),
   });
   for (;;) {
     const left = options.deadline.remaining();

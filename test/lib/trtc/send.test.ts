@@ -391,3 +391,11 @@ describe('backoffDelay', () => {
     expect(backoffDelay(3, 100, 1000, () => 0)).toBe(0);
   });
 });
+
+describe('sendReport: nothing sent for lack of time', () => {
+  it('says so (noCallSlot), so the report may be parked rather than answered "retry"', async () => {
+    const client: TroubleInfoClient = { create: () => Promise.reject(new Error('must not be called')) };
+    const outcome = await sendReport(client, BASE, { deadline: deadlineAt(Date.now() - 1), attemptTimeoutMs: 1000, log: createLogger({ level: 'silent' }) });
+    expect(outcome).toMatchObject({ ok: false, attempts: 0, noCallSlot: true, failure: { status: 504 } });
+  });
+});
