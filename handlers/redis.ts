@@ -6,3 +6,4 @@
  */
 export { RedisStoreCore } from '../lib/idempotency/redis-store';
 export { RedisScheduleCore } from '../lib/quota/redis-schedule';
+export { RedisParkedCore } from '../lib/dead-letter/redis-parked';

@@ -15,7 +15,12 @@ export const MAX_SUMMARY_ERROR_CHARS = 200;
  */
 export const MAX_SUMMARY_BYTES = 512 * 1024;
 
-export type RecordStatus = 'sent' | 'skipped' | 'failed';
+/**
+ * `deadLettered`: not sent again, parked for an operator (two sends went unanswered, or the message failed more than
+ * DEAD_LETTER_AFTER_DELIVERIES times); `parked`: waiting for the Timer trigger's drain (no call slot in time). Both
+ * are handled: the batch is not redelivered for them.
+ */
+export type RecordStatus = 'sent' | 'skipped' | 'failed' | 'deadLettered' | 'parked';
 
 export interface RecordResult {
   readonly index: number;
@@ -33,6 +38,10 @@ export interface BatchSummary {
   readonly sent: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Records parked for an operator, when there are any. */
+  readonly deadLettered?: number;
+  /** Records parked for the Timer trigger's drain, when there are any. */
+  readonly parked?: number;
   /** Records in index order; failed and skipped ones first in line when the summary would exceed its cap. */
   readonly records: readonly RecordResult[];
   /** Records left out of `records` to keep the summary under MAX_SUMMARY_BYTES. */
@@ -44,8 +53,18 @@ export interface BatchSummary {
 /** The summary of `results`, its record list cut to MAX_SUMMARY_BYTES (failed and skipped records kept first). */
 export function summarise(source: SourceName, results: readonly RecordResult[], fixFrom?: Failure): BatchSummary {
   const count = (status: RecordStatus): number => results.filter((r) => r.status === status).length;
-  const base = { source, total: results.length, sent: count('sent'), skipped: count('skipped'), failed: count('failed') };
-  const rank = (r: RecordResult): number => (r.status === 'failed' ? 0 : r.status === 'skipped' ? 1 : 2);
+  const deadLettered = count('deadLettered');
+  const parked = count('parked');
+  const base = {
+    source,
+    total: results.length,
+    sent: count('sent'),
+    skipped: count('skipped'),
+    failed: count('failed'),
+    ...(deadLettered > 0 ? { deadLettered } : {}),
+    ...(parked > 0 ? { parked } : {}),
+  };
+  const rank = (r: RecordResult): number => (r.status === 'failed' ? 0 : r.status === 'sent' ? 2 : 1);
   const byImportance = [...results].sort((a, b) => rank(a) - rank(b) || a.index - b.index);
   // Room for the counts and the `omitted` field.
   let bytes = Buffer.byteLength(JSON.stringify({ ...base, records: [], omitted: results.length }));

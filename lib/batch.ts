@@ -13,6 +13,7 @@ import { capText, failed, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
 import type { Invocation } from './invocation';
 import { checkReport, deliverOnce } from './pipeline';
+import { parkIfFailedTooOften } from './dead-letter-after';
 import type { SourceName } from './sources/names';
 import type { BatchRecord } from './sources/types';
 import { readCredentials } from './trtc/credentials';
@@ -25,7 +26,7 @@ export interface BatchOptions {
 
 /** An idempotency verdict is about the store key, not the message: it never makes a record poison. */
 function isPoison(failure: Failure): boolean {
-  return !failure.retryable && failure.code !== keyReused().code;
+  return !failure.retryable && failure.code !== keyReused().code && failure.parked === undefined;
 }
 
 function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
@@ -34,10 +35,11 @@ function resultOf(record: BatchRecord, outcome: Outcome): RecordResult {
     return { index: record.index, ...key, status: 'sent', requestId: outcome.requestId, ...(outcome.replayed ? { replayed: true } : {}) };
   }
   const { failure } = outcome;
+  const status = failure.parked === 'given-up' ? 'deadLettered' : failure.parked === 'waiting' ? 'parked' : isPoison(failure) ? 'skipped' : 'failed';
   return {
     index: record.index,
     ...key,
-    status: isPoison(failure) ? 'skipped' : 'failed',
+    status,
     ...(failure.upstreamRequestId ? { requestId: failure.upstreamRequestId } : {}),
     error: { code: failure.code, message: capText(failure.message, MAX_SUMMARY_ERROR_CHARS) },
   };
@@ -66,8 +68,11 @@ export async function processBatch(source: SourceName, records: readonly BatchRe
     }
     const started = Date.now();
     // The adapter decided the key (message identity and report fingerprint, or the report alone).
-    const outcome = await deliverOnce(checked.report, inv, record.idempotencyKey(checked.report), `${inv.id}:${record.index}`);
+    const key = record.identity !== undefined ? record.idempotencyKey(checked.report) : undefined;
+    const sent = await deliverOnce(checked.report, inv, record.idempotencyKey(checked.report), `${inv.id}:${record.index}`);
     longestCallMs = Math.max(longestCallMs ?? 0, Date.now() - started);
+    // A message that keeps failing is parked after DEAD_LETTER_AFTER_DELIVERIES, so its partition moves on.
+    const outcome = key !== undefined ? await parkIfFailedTooOften(checked.report, key, sent, inv) : sent;
     if (!outcome.ok && outcome.failure.needsFix) needsFix ??= outcome.failure;
     return resultOf(record, outcome);
   };
@@ -119,6 +124,8 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
     total: summary.total,
     sent: summary.sent,
     replayed: summary.records.filter((r) => r.replayed).length,
+    ...(summary.deadLettered ? { dead_lettered: summary.deadLettered } : {}),
+    ...(summary.parked ? { parked: summary.parked } : {}),
     skipped: summary.skipped,
     failed: summary.failed,
     ...(fix

@@ -18,6 +18,7 @@ export interface Endpoint {
 export interface Config {
   readonly region: string;
   readonly endpoint: Endpoint;
+  readonly failoverEndpoint?: Endpoint | 'off';
   readonly upstreamTimeoutMs: number;
   readonly deadlineMarginMs: number;
   readonly timeLimitMs: number;
@@ -28,6 +29,7 @@ export interface Config {
   readonly redisUrl?: string;
   readonly idempotencyTtlSeconds: number;
   readonly idempotencyCacheSize: number;
+  readonly deadLetterAfterDeliveries: number;
   readonly allowedSdkAppIds?: ReadonlySet<string>;
   readonly authToken?: string;
   readonly corsAllowedOrigins: readonly string[];
@@ -118,6 +120,21 @@ export const CONFIG_SCHEMA: readonly AnyVariable[] = [
       return typeof endpoint === 'string' ? { error: endpoint } : { value: endpoint };
     },
   },
+  {
+    name: 'TRTC_FAILOVER_ENDPOINT',
+    key: 'failoverEndpoint',
+    fallback: undefined,
+    shown: '—',
+    doc:
+      'URL of the endpoint used after failures that certainly did not reach TRTC (refused, host not found, TLS handshake), behind a breaker; ' +
+      'unset: `https://trtc.<TENCENTCLOUD_REGION>.tencentcloudapi.com` when `TRTC_ENDPOINT` is the default, none otherwise; `off`: none; ' +
+      'see [Endpoint failover](reliability.md#clock-skew-and-endpoint-failover)',
+    parse: (raw) => {
+      if (raw.toLowerCase() === 'off') return { value: 'off' };
+      const endpoint = parseEndpoint(raw);
+      return typeof endpoint === 'string' ? { error: endpoint.replace('TRTC_ENDPOINT', 'TRTC_FAILOVER_ENDPOINT') } : { value: endpoint };
+    },
+  },
   whole('UPSTREAM_TIMEOUT_MS', 'upstreamTimeoutMs', 5000, 100, 60_000, 'longest single call to TRTC'),
   whole('DEADLINE_MARGIN_MS', 'deadlineMarginMs', 500, 0, 10_000, "time kept back to answer before the platform's limit"),
   whole('TIME_LIMIT_MS', 'timeLimitMs', 10_000, 1000, 900_000, 'the time limit when the platform gives none, as for the standalone server and local runs'),
@@ -172,6 +189,14 @@ export const CONFIG_SCHEMA: readonly AnyVariable[] = [
     'how long a recorded report is remembered, in seconds; `0` turns idempotency off',
   ),
   whole('IDEMPOTENCY_CACHE_SIZE', 'idempotencyCacheSize', 10_000, 1, 1_000_000, 'entries kept by the in-memory store'),
+  whole(
+    'DEAD_LETTER_AFTER_DELIVERIES',
+    'deadLetterAfterDeliveries',
+    10,
+    1,
+    1000,
+    "with `REDIS_URL`: a batch message (CKafka, CMQ, EventBridge) whose report failed this many deliveries is parked in the dead-letter store at the next failure instead of failing again (far below CKafka's default of 10,000 retries); see [Parked reports](reliability.md#parked-reports-the-dead-letter-store)",
+  ),
   {
     name: 'ALLOWED_SDK_APP_IDS',
     key: 'allowedSdkAppIds',

@@ -17,9 +17,25 @@ export interface FailureKind {
   readonly needsFix?: true;
   /** The Retry-After the caller gets, in seconds, when it is fixed. */
   readonly retryAfterSeconds?: number;
+  /**
+   * The report was not recorded (yet) but is kept in the dead-letter store (docs/reliability.md, "Parked reports"):
+   * `waiting` to be drained by the Timer trigger, or `given-up` until an operator replays it. The delivery is
+   * answered as handled, so the platform stops redelivering it.
+   */
+  readonly parked?: ParkedKind;
 }
 
+/** The two kinds of parked report: waiting to be drained at the quota's pace, or given up (an operator replays it). */
+export type ParkedKind = 'waiting' | 'given-up';
+
 export const FAILURES = {
+  /** The report is parked for the Timer trigger's drain (no call slot of the shared quota before the deadline). */
+  queued: { status: 202, code: 'Accepted.Queued', retryable: false, parked: 'waiting' },
+  /**
+   * Two sends ended without TRTC's answer (it may hold the report once or twice): not sent again, parked for an
+   * operator; or the message failed more than DEAD_LETTER_AFTER_DELIVERIES times.
+   */
+  deadLettered: { status: 202, code: 'Accepted.DeadLettered', retryable: false, parked: 'given-up' },
   /** Bad parameters, an unreadable request (malformed JSON, bad Base64, not UTF-8...), or TRTC rejected one. */
   invalidParameter: { status: 400, code: 'InvalidParameter', retryable: false },
   unrecognisedEvent: { status: 400, code: 'UnsupportedEvent', retryable: false },
@@ -71,6 +87,8 @@ export interface FailureDetails {
   /** TRTC's RequestId; ignored when empty. */
   readonly upstreamRequestId?: string | undefined;
   readonly retryAfterSeconds?: number;
+  /** For a parked report: its idempotency key, which the answer carries and the dead-letter tool takes. */
+  readonly key?: string;
 }
 
 /** The failure `name` with `message`: the one place a {@link Failure} is built. */
@@ -84,6 +102,8 @@ export function failure(name: FailureName, message: string, details: FailureDeta
     retryable: kind.retryable,
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     ...(kind.needsFix ? { needsFix: true } : {}),
+    ...(kind.parked !== undefined ? { parked: kind.parked } : {}),
+    ...(details.key !== undefined ? { key: details.key } : {}),
     ...(details.upstreamRequestId ? { upstreamRequestId: details.upstreamRequestId } : {}),
   };
 }
@@ -157,4 +177,16 @@ export function inProgress(): Failure {
 
 export function keyReused(): Failure {
   return failure('keyReused', 'this Idempotency-Key was already used for a different report');
+}
+
+/** Parked for the Timer trigger's drain: no call slot was free before the deadline. */
+export function queued(key: string): Failure {
+  return failure('queued', 'no call slot of the TRTC quota was free in time: the report is parked and will be recorded by the next drain; do not retry', {
+    key,
+  });
+}
+
+/** Parked for an operator: `why` says why the report is not sent again. */
+export function deadLettered(key: string, why: string): Failure {
+  return failure('deadLettered', `${why}: the report is parked in the dead-letter store for an operator; do not retry`, { key });
 }

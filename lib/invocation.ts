@@ -8,6 +8,8 @@ import { invocationDeadline, type DeadlineSource } from './deadline';
 import type { Deadline } from './deadline';
 import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
+import { sharedDeadLetterStore } from './dead-letter/create';
+import type { DeadLetterStore } from './dead-letter/store';
 import { createLogger, maskSecrets, type Logger } from './log';
 import { misconfigured } from './failures';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Outcome } from './outcome';
@@ -34,6 +36,8 @@ export interface InvocationOptions {
   /** An idempotency store to use instead of the shared one. */
   readonly idempotency?: IdempotencyStore;
   readonly write?: (line: string) => void;
+  /** The event source, recorded with a parked report. */
+  readonly source?: string;
 }
 
 /** Everything one invocation needs, built once per invocation by the handler (or the server, per request). */
@@ -49,13 +53,17 @@ export interface Invocation {
   readonly client: TroubleInfoClient;
   /** Where sent reports are remembered; undefined when idempotency is off (IDEMPOTENCY_TTL_SECONDS=0). */
   readonly idempotency?: IdempotencyStore;
+  /** Where reports that are not sent again are parked (Redis, or one `error` log line each). */
+  readonly deadLetters: DeadLetterStore;
+  /** The event source (`http`, `direct`, `ckafka`, …), recorded with a parked report. */
+  readonly source?: string;
 }
 
 export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocation; errors: string[] };
 
 let shared: { key: string; client: TroubleInfoClient; limiter?: RateLimiter } | undefined;
 
-type SharedConfig = Pick<Config, 'endpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
+type SharedConfig = Pick<Config, 'endpoint' | 'failoverEndpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
 
 /**
  * One client per warm instance and configuration (the keep-alive pool is per process, in transport.ts). With
@@ -64,7 +72,8 @@ type SharedConfig = Pick<Config, 'endpoint' | 'region' | 'redisUrl' | 'trtcRateP
  */
 export function sharedClient(config: SharedConfig): TroubleInfoClient {
   const quota = config.redisUrl !== undefined && config.trtcRatePerSecond > 0;
-  const key = `${config.endpoint.protocol}${config.endpoint.host}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
+  const failover = config.failoverEndpoint === undefined || config.failoverEndpoint === 'off' ? (config.failoverEndpoint ?? '') : config.failoverEndpoint.host;
+  const key = `${config.endpoint.protocol}${config.endpoint.host}|${failover}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
   if (shared?.key === key) return shared.client;
   void shared?.limiter?.close?.().catch(() => undefined);
   const http = new HttpTroubleInfoClient(config);
@@ -127,7 +136,18 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
     marginMs: config.deadlineMarginMs,
   });
   const idempotency = options.idempotency ?? (loaded.ok ? sharedIdempotencyStore(config) : undefined);
-  const inv: Invocation = { id, config, env, deadline, log, mask, client: options.client ?? sharedClient(config), ...(idempotency ? { idempotency } : {}) };
+  const inv: Invocation = {
+    id,
+    config,
+    env,
+    deadline,
+    log,
+    mask,
+    client: options.client ?? sharedClient(config),
+    ...(idempotency ? { idempotency } : {}),
+    deadLetters: sharedDeadLetterStore(loaded.ok ? config : {}),
+    ...(options.source !== undefined ? { source: options.source } : {}),
+  };
   return loaded.ok ? { ok: true, inv } : { ok: false, inv, errors: loaded.errors };
 }
 
@@ -135,6 +155,7 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
 export function outcomeName(outcome: Outcome | undefined): string {
   if (outcome === undefined) return 'none';
   if (outcome.ok) return outcome.replayed ? 'replayed' : 'sent';
+  if (outcome.failure.parked !== undefined) return outcome.failure.parked === 'waiting' ? 'parked' : 'dead-lettered';
   return outcome.failure.retryable ? 'failed' : 'rejected';
 }
 
@@ -181,7 +202,7 @@ export function openInvocation(
   options: InvocationOptions & { readonly startedAt: number },
   fields: Record<string, unknown> = {},
 ): OpenedInvocation {
-  const prepared = prepareInvocation(context, options);
+  const prepared = prepareInvocation(context, { source, ...options });
   const { inv } = prepared;
   const finish = (outcome: Outcome | undefined, extra: Record<string, unknown> = {}): void =>
     logInvocation(inv, source, outcome, options.startedAt, { ...fields, ...extra });

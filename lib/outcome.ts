@@ -20,6 +20,10 @@ export interface Failure {
    * the action gone): the message names the fix, and a batch logs it once at `error`.
    */
   readonly needsFix?: boolean;
+  /** The report is parked in the dead-letter store (HTTP 202): which kind, and its key in {@link Failure.key}. */
+  readonly parked?: 'waiting' | 'given-up';
+  /** The idempotency key of a parked report. */
+  readonly key?: string;
 }
 
 /** Longest Error.Message any answer carries (envelope, HTTP body, batch summary line), in characters. */
@@ -40,10 +44,15 @@ export type Outcome =
       readonly attempts: number;
       /** Attempts that may have recorded the report although it failed (no answer, reset, 5xx, InternalError). */
       readonly unconfirmedSends?: number;
+      /** Nothing was sent: the rate limiter had no call slot, or no time was left to start an attempt (the report may be parked). */
+      readonly noCallSlot?: true;
     };
 
 /** The cloud API's response envelope, mirrored for our callers. */
-export type Envelope = { Response: { RequestId: string } } | { Response: { Error: { Code: string; Message: string }; RequestId: string } };
+export type Envelope =
+  | { Response: { RequestId: string } }
+  /** `Key`: a parked report's idempotency key (the dead-letter tool takes it). */
+  | { Response: { Error: { Code: string; Message: string }; RequestId: string; Key?: string } };
 
 export function failed(failure: Failure, attempts = 0): Outcome {
   return { ok: false, failure, attempts };
@@ -59,6 +68,7 @@ export function toEnvelope(outcome: Outcome, invocationId: string): Envelope {
     Response: {
       Error: { Code: failure.code, Message: capText(failure.message, MAX_ERROR_MESSAGE_CHARS) },
       RequestId: failure.upstreamRequestId || invocationId,
+      ...(failure.key !== undefined ? { Key: failure.key } : {}),
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import { forbiddenApp, invalidParameters, misconfigured } from './failures';
 import { reportKey } from './idempotency/keys';
-import { sendOnce } from './send-once';
+import { sendOnce, type SendLimits } from './send-once';
 import type { Invocation } from './invocation';
 import { failed, type Outcome } from './outcome';
 import { validateReport, type TroubleReport } from './report';
@@ -30,29 +30,42 @@ export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invo
  * Sends a checked report (with retries inside the deadline), without idempotency. TRTC's (or a proxy's) error
  * message is masked like the logs, since it may echo a secret back, before any caller sees it.
  */
-export async function deliver(report: TroubleReport, inv: Invocation, traceId: string = inv.id, recordingAttempts?: number): Promise<Outcome> {
+export async function deliver(report: TroubleReport, inv: Invocation, traceId: string = inv.id, limits?: SendLimits): Promise<Outcome> {
   const outcome = await sendReport(inv.client, report, {
     deadline: inv.deadline,
     attemptTimeoutMs: inv.config.upstreamTimeoutMs,
     log: inv.log,
     traceId,
-    ...(recordingAttempts === undefined ? {} : { recordingAttempts }),
+    ...(limits === undefined ? {} : { recordingAttempts: limits.recordingAttempts, patient: limits.patient }),
   });
   if (outcome.ok) return outcome;
   return { ...outcome, failure: { ...outcome.failure, message: inv.mask(outcome.failure.message) } };
 }
 
-/** Sends a checked report at most once per key (the hash of its 8 parameters unless given). */
-export function deliverOnce(report: TroubleReport, inv: Invocation, key: string = reportKey(report), traceId: string = inv.id): Promise<Outcome> {
+/**
+ * Sends a checked report at most once per key (the hash of its 8 parameters unless given), parking it in the
+ * dead-letter store when it is not sent again (send-once.ts). `replay`: an operator's replay (dead-letter tool).
+ */
+export function deliverOnce(
+  report: TroubleReport,
+  inv: Invocation,
+  key: string = reportKey(report),
+  traceId: string = inv.id,
+  replay = false,
+): Promise<Outcome> {
   const store = inv.idempotency;
   if (!store) return deliver(report, inv, traceId);
-  return sendOnce(report, (recordingAttempts) => deliver(report, inv, traceId, recordingAttempts), {
+  return sendOnce(report, (limits) => deliver(report, inv, traceId, limits), {
     store,
     key,
     ttlMs: inv.config.idempotencyTtlSeconds * 1000,
     inProgressTtlMs: inv.deadline.remaining() + inv.config.deadlineMarginMs,
     remaining: () => inv.deadline.remaining(),
     log: inv.log,
+    deadLetters: inv.deadLetters,
+    parkGraceMs: Math.floor(inv.config.deadlineMarginMs / 2),
+    source: inv.source ?? 'unknown',
+    ...(replay ? { replay } : {}),
   });
 }
 

@@ -12,6 +12,7 @@
  * - no answer, a reset, HTTP 5xx: the network or TRTC itself.
  * `GET /healthz?deep=1` on the standalone server runs the same probe.
  */
+import { drainParked, type DrainReport } from './drain';
 import { ProbeFailedError } from './errors';
 import type { Invocation } from './invocation';
 import type { TroubleReport } from './report';
@@ -63,7 +64,12 @@ export interface ProbeReport {
 export interface ProbeResult {
   readonly Timer: { readonly TriggerName: string };
   readonly Probe: ProbeReport;
+  /** With Redis: what the drain of parked reports did (docs/reliability.md, "A burst is parked, not refused"). */
+  readonly Drain?: DrainReport;
 }
+
+/** Verdicts after which parked reports are drained: TRTC took the probe, or answered something passing. */
+const DRAIN_AFTER: ReadonlySet<ProbeVerdict> = new Set(['ok', 'inconclusive']);
 
 const PROVES =
   "TRTC answered a parameter error to an incomplete CreateTroubleInfo: the signature, the run role's permission and the action (2019-07-22) are all in order";
@@ -122,9 +128,14 @@ export async function probeUpstream(inv: Invocation): Promise<ProbeReport> {
   }
 }
 
-/** A Timer invocation: runs the probe, logs the invocation line, returns the result or throws ProbeFailedError. */
+/**
+ * A Timer invocation: runs the probe, then (with Redis, unless the probe proved TRTC unreachable or refusing) drains
+ * parked reports for the rest of the invocation, logs the invocation line, returns the result or throws
+ * ProbeFailedError.
+ */
 export async function runProbe(trigger: string, inv: Invocation, startedAt: number): Promise<ProbeResult> {
   const report = await probeUpstream(inv);
+  const drain = inv.deadLetters.keeps && DRAIN_AFTER.has(report.verdict) ? await drainParked(inv) : undefined;
   const fields = {
     source: 'timer',
     outcome: report.healthy ? 'probe-ok' : 'probe-failed',
@@ -134,6 +145,15 @@ export async function runProbe(trigger: string, inv: Invocation, startedAt: numb
     code: report.upstreamCode,
     upstream_request_id: report.upstreamRequestId,
     ...(report.healthy ? {} : { message: report.detail }),
+    ...(drain
+      ? {
+          drained: drain.recorded,
+          drain_already_recorded: drain.alreadyRecorded,
+          drain_given_up: drain.givenUp,
+          drain_left: drain.leftWaiting,
+          drain_stopped: drain.stopped,
+        }
+      : {}),
     latency_ms: Date.now() - startedAt,
   };
   if (!report.healthy) {
@@ -141,5 +161,5 @@ export async function runProbe(trigger: string, inv: Invocation, startedAt: numb
     throw new ProbeFailedError(inv.mask(`health probe failed (${report.verdict}): ${report.detail}`));
   }
   inv.log.info('invocation', fields);
-  return { Timer: { TriggerName: trigger }, Probe: report };
+  return { Timer: { TriggerName: trigger }, Probe: report, ...(drain ? { Drain: drain } : {}) };
 }

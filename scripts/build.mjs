@@ -1,6 +1,6 @@
 // Bundles the deployable entry points with esbuild: CommonJS, Node 18, minified.
 //   dist/index.js   the SCF event function (exports main_handler); no SDK, no ioredis, no Redis code beyond facades
-//   dist/redis.js   handlers/redis.ts: ioredis with the Redis store's and the shared quota's cores, required by
+//   dist/redis.js   handlers/redis.ts: ioredis with the Redis store's, the shared quota's and the dead-letter cores, required by
 //                   dist/index.js (and dist/server.js) only when REDIS_URL is set
 //   dist/server.js  the standalone HTTP server (SCF web function, containers)
 // The deploy artifact is dist/index.js + dist/redis.js (dist/meta.json lists the outputs): our code reaches the
@@ -17,6 +17,7 @@ import { gzipSync } from 'node:zlib';
 const redisCores = new Map([
   [path.resolve('lib/idempotency/redis.ts'), './redis-store'],
   [path.resolve('lib/quota/redis.ts'), './redis-schedule'],
+  [path.resolve('lib/dead-letter/redis.ts'), './redis-parked'],
 ]);
 
 const redisFile = {
@@ -24,7 +25,7 @@ const redisFile = {
   setup(b) {
     // A lazily evaluated stub that requires the separate file (a plain require, so Node resolves it next to the
     // bundle and no ESM loader is involved). The entry of dist/redis.js itself is bundled as usual.
-    b.onResolve({ filter: /^\.\/redis-(store|schedule)$/ }, (args) =>
+    b.onResolve({ filter: /^\.\/redis-(store|schedule|parked)$/ }, (args) =>
       args.kind === 'dynamic-import' && redisCores.get(args.importer) === args.path ? { path: 'redis-file', namespace: 'redis-file' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'redis-file' }, () => ({ contents: 'module.exports = require("./redis.js");', loader: 'js' }));

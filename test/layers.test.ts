@@ -11,9 +11,22 @@ import { ROOT } from './support/bundle';
 /** Top to bottom; a file belongs to the layer of the longest prefix (a folder, or a file named whole) it matches. */
 const LAYERS: readonly (readonly [name: string, prefixes: readonly string[]])[] = [
   ['entries', ['handlers/']],
-  ['orchestration', ['lib/invocation.ts', 'lib/pipeline.ts', 'lib/batch.ts', 'lib/probe.ts', 'lib/send-once.ts', 'lib/http/handle.ts', 'lib/server/']],
+  [
+    'orchestration',
+    [
+      'lib/invocation.ts',
+      'lib/pipeline.ts',
+      'lib/batch.ts',
+      'lib/dead-letter-after.ts',
+      'lib/drain.ts',
+      'lib/probe.ts',
+      'lib/send-once.ts',
+      'lib/http/handle.ts',
+      'lib/server/',
+    ],
+  ],
   ['adapters', ['lib/sources/', 'lib/http/']],
-  ['services', ['lib/idempotency/', 'lib/quota/', 'lib/trtc/', 'lib/redis/', 'lib/pacer.ts']],
+  ['services', ['lib/idempotency/', 'lib/dead-letter/', 'lib/quota/', 'lib/trtc/', 'lib/redis/', 'lib/pacer.ts']],
   [
     'foundations',
     [

@@ -8,9 +8,12 @@ import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { TroubleReport } from '../report';
 import { readCredentials } from './credentials';
-import { ApiError, CredentialsUnavailableError, MalformedResponseError } from './errors';
+import { ApiError, CredentialsUnavailableError, MalformedResponseError, NetworkError } from './errors';
+import { learnClock, trtcNow } from './clock';
+import { EndpointBreaker, failoverEndpoint } from './failover';
+import type { Endpoint } from '../config';
 import { tc3Authorization } from './sign';
-import { postJson } from './transport';
+import { postJson, type PostAnswer } from './transport';
 
 export const SERVICE_HOST = 'trtc.tencentcloudapi.com';
 export const API_VERSION = '2019-07-22';
@@ -35,6 +38,7 @@ export interface TroubleInfoClient {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+type Credentials = { readonly secretId: string; readonly secretKey: string; readonly token?: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -59,26 +63,78 @@ export function parseAnswer(text: string): { requestId: string } {
   return { requestId };
 }
 
+const signedHosts = new Map<string, string>();
+
+/** The signed host: the endpoint's hostname, without the port (as the SDK signs it). */
+function signedHost(endpoint: Endpoint): string {
+  let host = signedHosts.get(endpoint.host);
+  if (host === undefined) {
+    host = new URL(`${endpoint.protocol}${endpoint.host}`).hostname;
+    signedHosts.set(endpoint.host, host);
+  }
+  return host;
+}
+
 export class HttpTroubleInfoClient implements TroubleInfoClient {
-  /** The credential scope's service and the signed host, derived from the endpoint as the SDK does. */
+  /** The credential scope's service, derived from the endpoint as the SDK does. */
   private readonly service: string;
-  private readonly signedHost: string;
+  private readonly failover: Endpoint | undefined;
+  private readonly breaker: EndpointBreaker;
 
   constructor(
-    private readonly config: Pick<Config, 'endpoint' | 'region'>,
+    private readonly config: Pick<Config, 'endpoint' | 'region'> & Partial<Pick<Config, 'failoverEndpoint'>>,
     private readonly env: () => Env = () => process.env,
+    breaker: EndpointBreaker = new EndpointBreaker(),
   ) {
     this.service = config.endpoint.host.split('.', 1)[0]!;
-    this.signedHost = new URL(`${config.endpoint.protocol}${config.endpoint.host}`).hostname;
+    this.failover = failoverEndpoint(config);
+    this.breaker = breaker;
   }
 
   async create(report: TroubleReport, options: CallOptions): Promise<{ requestId: string }> {
     // Read on every call: SCF may rotate the run role's keys inside a warm instance.
     const read = readCredentials(this.env());
     if (!read.ok) throw new CredentialsUnavailableError(read.message);
-    const { secretId, secretKey, token } = read.credentials;
     const body = JSON.stringify(report);
-    const timestamp = Math.floor(Date.now() / 1000);
+    const first = await this.route(read.credentials, body, options);
+    try {
+      return parseAnswer(first.body);
+    } catch (error) {
+      // Refused before anything was recorded: re-sign once with TRTC's time when its Date header taught us better.
+      if (!(error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && learnClock(first.date, options.log))) throw error;
+    }
+    return parseAnswer((await this.route(read.credentials, body, options)).body);
+  }
+
+  /**
+   * Posts to the primary endpoint, or to the failover while the breaker is open; a primary that failed before the
+   * request reached TRTC is counted, and the call goes to the failover at once (it cannot be a duplicate).
+   */
+  private async route(credentials: Credentials, body: string, options: CallOptions): Promise<PostAnswer> {
+    const failover = this.failover;
+    if (failover === undefined) return this.post(this.config.endpoint, credentials, body, options);
+    if (this.breaker.open) return this.post(failover, credentials, body, options);
+    try {
+      const answer = await this.post(this.config.endpoint, credentials, body, options);
+      this.breaker.primaryAnswered();
+      return answer;
+    } catch (error) {
+      if (!(error instanceof NetworkError) || error.sent) throw error;
+      if (this.breaker.primaryUnreachable()) {
+        options.log?.warn('trtc endpoint failover', {
+          primary: this.config.endpoint.host,
+          failover: failover.host,
+          errno: error.errno,
+          consequence: 'calls go to the failover endpoint; the primary is probed again after a minute',
+        });
+      }
+      return this.post(failover, credentials, body, options);
+    }
+  }
+
+  private post(endpoint: Endpoint, credentials: Credentials, body: string, options: CallOptions): Promise<PostAnswer> {
+    const { secretId, secretKey, token } = credentials;
+    const timestamp = Math.floor(trtcNow() / 1000);
     const headers: Record<string, string> = {
       'Content-Type': CONTENT_TYPE,
       'X-TC-Action': ACTION,
@@ -92,13 +148,13 @@ export class HttpTroubleInfoClient implements TroubleInfoClient {
         secretId,
         secretKey,
         service: this.service,
-        host: this.signedHost,
+        host: signedHost(endpoint),
         timestamp,
         contentType: CONTENT_TYPE,
         payload: body,
       }),
     };
     if (token !== undefined) headers['X-TC-Token'] = token;
-    return parseAnswer(await postJson(this.config.endpoint, headers, body, options.signal));
+    return postJson(endpoint, headers, body, options.signal);
   }
 }

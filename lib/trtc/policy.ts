@@ -16,13 +16,20 @@ export interface KindPolicy {
 const NO_RETRY: KindPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 
 /**
- * Attempts in one call that may record the report: the first, and one more after a failure that may have recorded
- * it (no answer, reset after sending, HTTP 5xx, InternalError*). An attempt that certainly recorded nothing (the
- * connection refused, throttled, an API error envelope) does not count, so it is retried as its kind allows. The
- * redelivery of a report whose sends were all unconfirmed gets one such attempt (docs/reliability.md, "Guarantees").
+ * Sends of one report that may record it (no answer, reset after sending, HTTP 5xx, InternalError*), across the
+ * call and every redelivery: the first, and one more. A send after such a failure waits for TRTC's answer as long
+ * as the deadline allows ({@link PATIENT_RESERVE_MS}), so a slow answer settles it; when both ended without an
+ * answer the report is not sent again but parked in the dead-letter store (docs/reliability.md, "Guarantees").
+ * An attempt that certainly recorded nothing (the connection refused, throttled, an API error envelope) does not
+ * count, so it is retried as its kind allows.
  */
-export const RECORDING_ATTEMPTS_FIRST_DELIVERY = 2;
-export const RECORDING_ATTEMPTS_AFTER_UNCONFIRMED = 1;
+export const MAX_UNCONFIRMED_SENDS = 2;
+
+/**
+ * What a patient attempt (one after an unanswered send) leaves of the deadline for the store writes and the
+ * parking that follow it, in ms.
+ */
+export const PATIENT_RESERVE_MS = 250;
 
 export const RETRY_POLICY: Readonly<Record<UpstreamKind, KindPolicy>> = {
   // The limit is 20 requests per second: wait in the order of that window, until the deadline.

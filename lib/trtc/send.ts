@@ -10,7 +10,7 @@ import type { Failure, Outcome } from '../outcome';
 import type { TroubleReport } from '../report';
 import { classifyUpstream, type UpstreamFailure } from './classify';
 import type { TroubleInfoClient } from './client';
-import { finalFailure, RECORDING_ATTEMPTS_FIRST_DELIVERY, RETRY_POLICY } from './policy';
+import { finalFailure, MAX_UNCONFIRMED_SENDS, PATIENT_RESERVE_MS, RETRY_POLICY } from './policy';
 
 export interface SendOptions {
   readonly deadline: Deadline;
@@ -22,9 +22,14 @@ export interface SendOptions {
   readonly minAttemptMs?: number;
   /**
    * Attempts that may record the report (successful or failing with mayHaveRecorded); default
-   * RECORDING_ATTEMPTS_FIRST_DELIVERY. Attempts that certainly recorded nothing do not count.
+   * MAX_UNCONFIRMED_SENDS. Attempts that certainly recorded nothing do not count.
    */
   readonly recordingAttempts?: number;
+  /**
+   * An earlier send of this report ended without an answer (a previous delivery): every attempt waits for TRTC's
+   * answer as long as the deadline allows, as the attempts after an unanswered one of this call do.
+   */
+  readonly patient?: boolean;
   readonly random?: () => number;
   readonly wait?: (ms: number) => Promise<void>;
 }
@@ -39,20 +44,28 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
   const minAttemptMs = options.minAttemptMs ?? 100;
   const random = options.random ?? Math.random;
   const wait = options.wait ?? sleep;
-  const recordingAttempts = options.recordingAttempts ?? RECORDING_ATTEMPTS_FIRST_DELIVERY;
+  const recordingAttempts = options.recordingAttempts ?? MAX_UNCONFIRMED_SENDS;
   let attempts = 0;
   /** Failed attempts that may have recorded the report. */
   let unconfirmed = 0;
   let last: UpstreamFailure | undefined;
-  const failedOutcome = (failure: Failure): Outcome =>
-    unconfirmed > 0 ? { ok: false, failure, attempts, unconfirmedSends: unconfirmed } : { ok: false, failure, attempts };
+  const failedOutcome = (failure: Failure): Outcome => ({
+    ok: false,
+    failure,
+    attempts,
+    ...(unconfirmed > 0 ? { unconfirmedSends: unconfirmed } : {}),
+    // Nothing was sent for lack of a call slot, or of time before any attempt could start: the report may be parked.
+    ...(last?.kind === 'quota' || (last === undefined && unconfirmed === 0) ? { noCallSlot: true as const } : {}),
+  });
   for (;;) {
     const left = options.deadline.remaining();
     if (left < minAttemptMs) {
       return failedOutcome(last ? finalFailure(last) : outOfTime('no time was left to call TRTC before the function’s deadline'));
     }
     attempts += 1;
-    const timeoutMs = Math.min(options.attemptTimeoutMs, left);
+    // After a send that ended without an answer, waiting longer is what may settle it (a slow TRTC answers).
+    const patient = options.patient === true || unconfirmed > 0;
+    const timeoutMs = patient ? Math.max(minAttemptMs, left - PATIENT_RESERVE_MS) : Math.min(options.attemptTimeoutMs, left);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = Date.now();

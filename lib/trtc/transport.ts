@@ -36,9 +36,15 @@ function errnoOf(error: unknown): string {
   return code;
 }
 
-/** POSTs `body` and resolves to the answer's text when TRTC answered HTTP 200. */
-export function postJson(target: PostTarget, headers: Readonly<Record<string, string>>, body: string, signal: AbortSignal): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
+/** An HTTP 200 answer: its text, and its `Date` header (TRTC's clock, to correct a skewed host clock). */
+export interface PostAnswer {
+  readonly body: string;
+  readonly date?: string;
+}
+
+/** POSTs `body` and resolves to the answer when TRTC answered HTTP 200. */
+export function postJson(target: PostTarget, headers: Readonly<Record<string, string>>, body: string, signal: AbortSignal): Promise<PostAnswer> {
+  return new Promise<PostAnswer>((resolve, reject) => {
     // True once the whole request was handed to the kernel: from then on TRTC may have it.
     let written = false;
     let settled = false;
@@ -84,7 +90,15 @@ export function postJson(target: PostTarget, headers: Readonly<Record<string, st
         }
         chunks.push(chunk);
       });
-      res.on('end', () => settle(() => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'))));
+      const date = res.headers.date;
+      res.on('end', () =>
+        settle(() =>
+          resolve({
+            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+            ...(date !== undefined ? { date } : {}),
+          }),
+        ),
+      );
       res.on('error', (error) => settle(() => reject(new NetworkError(true, errnoOf(error)))));
       res.on('aborted', () => settle(() => reject(new NetworkError(true, 'ECONNRESET'))));
     });

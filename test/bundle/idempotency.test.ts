@@ -102,20 +102,21 @@ describe('in-memory store (one warm instance)', () => {
     expect(emulator.calls).toHaveLength(4);
   });
 
-  it('after failures that may have recorded it (HTTP 502), two attempts in the call and one per retry (issue 8, item 4)', async () => {
+  it('after two sends that may have recorded it (HTTP 502), never a third, whatever the retries: 202 with the key, parked', async () => {
     const { main_handler } = loadBundle({ fresh: true });
     const event = post(report(), { 'Idempotency-Key': `k-${randomUUID()}` });
     emulator.inject({ kind: 'http-status', status: 502 }, 3);
-    const failed = await call(main_handler, event);
-    expect(failed.statusCode).toBe(502);
+    const parked = await call(main_handler, event);
+    expect(parked.statusCode).toBe(202);
+    expect(codeOf(parked)).toBe('Accepted.DeadLettered');
+    const key = (JSON.parse(parked.body) as { Response: { Key?: string } }).Response.Key;
+    expect(key).toMatch(/^trtc-trouble:v1:caller:k-/);
     expect(emulator.calls).toHaveLength(2);
-    const again = await call(main_handler, event);
-    expect(again.statusCode).toBe(502);
-    expect(emulator.calls).toHaveLength(3); // the unconfirmed key allows one send per delivery
-    const retried = await call(main_handler, event);
-    expect(retried.statusCode).toBe(200);
-    expect(emulator.calls).toHaveLength(4);
-    expect(emulator.created).toHaveLength(1);
+    for (let retry = 0; retry < 5; retry += 1) {
+      const again = await call(main_handler, event);
+      expect(again.statusCode).toBe(202);
+    }
+    expect(emulator.calls).toHaveLength(2);
   });
 
   it('lets exactly one of many concurrent duplicates reach TRTC; the others get 409 or the replay', async () => {
@@ -140,7 +141,7 @@ describe('in-memory store (one warm instance)', () => {
       const event = kafka(bodies, 9000);
       // Call 1 succeeds, calls 2-4 (the second record's three attempts) fail, call 5 (third record) succeeds.
       emulator.inject({ kind: 'delay', ms: 0 });
-      emulator.inject({ kind: 'http-status', status: 503 }, 3);
+      emulator.inject({ kind: 'api-error', code: 'ServiceUnavailable' }, 3);
       const first = await captureStdout(() => main_handler(event, { request_id: randomUUID(), time_limit_in_ms: 10_000 }));
       expect((first.error as Error).name).toBe('BatchIncompleteError');
       expect((first.error as Error).message).toContain('classroom-trouble/0/9001');
@@ -230,14 +231,14 @@ describeWithRedis('Redis store (shared by instances)', () => {
     try {
       const event = kafka([report(), report()], 7000);
       emulator.inject({ kind: 'delay', ms: 0 });
-      emulator.inject({ kind: 'api-error', code: 'InternalError' }, 2);
+      emulator.inject({ kind: 'api-error', code: 'ServiceUnavailable' }, 3);
       const first = await captureStdout(() => loadBundle({ fresh: true }).main_handler(event, { request_id: randomUUID(), time_limit_in_ms: 10_000 }));
       expect((first.error as Error).name).toBe('BatchIncompleteError');
       expect(emulator.created).toHaveLength(1);
       const second = await captureStdout(() => loadBundle({ fresh: true }).main_handler(event, { request_id: randomUUID(), time_limit_in_ms: 10_000 }));
       expect(second.error).toBeUndefined();
       expect(emulator.created).toHaveLength(2);
-      expect(emulator.calls).toHaveLength(4);
+      expect(emulator.calls).toHaveLength(5);
     } finally {
       concurrency();
     }

@@ -7,9 +7,11 @@ import { createLogger, type Logger } from '../../lib/log';
 import { failed, type Outcome } from '../../lib/outcome';
 import type { TroubleReport } from '../../lib/report';
 import { MemoryIdempotencyStore } from '../../lib/idempotency/memory';
-import { sendOnce, withinTime, type OnceOptions } from '../../lib/send-once';
+import { sendOnce, withinTime, type OnceOptions, type SendLimits } from '../../lib/send-once';
 import { IdempotencyStoreError, type IdempotencyStore } from '../../lib/idempotency/store';
-import { RECORDING_ATTEMPTS_AFTER_UNCONFIRMED, RECORDING_ATTEMPTS_FIRST_DELIVERY } from '../../lib/trtc/policy';
+import { MAX_UNCONFIRMED_SENDS } from '../../lib/trtc/policy';
+import type { DeadLetterStore, ParkRequest } from '../../lib/dead-letter/store';
+import { LogDeadLetterStore } from '../../lib/dead-letter/log-store';
 import { BASE } from '../support/fixtures';
 
 type Operation = 'begin' | 'complete' | 'release' | 'markUnconfirmed' | 'hold';
@@ -57,9 +59,10 @@ function options(store: IdempotencyStore, lines: string[] = [], remaining = 5_00
 }
 
 /** A send that records what it was asked and answers `outcome`. */
-function sender(outcome: Outcome): { send: (attempts: number) => Promise<Outcome>; asked: number[] } {
+function sender(outcome: Outcome): { send: (limits: SendLimits) => Promise<Outcome>; asked: number[]; patient: boolean[] } {
   const asked: number[] = [];
-  return { asked, send: async (attempts) => (asked.push(attempts), outcome) };
+  const patient: boolean[] = [];
+  return { asked, patient, send: async (limits) => (asked.push(limits.recordingAttempts), patient.push(limits.patient), outcome) };
 }
 
 /** A failure after `attempts` calls, one of which may have recorded the report (TRTC did not answer). */
@@ -76,7 +79,7 @@ describe('sendOnce', () => {
     const store = new RefusingStore();
     const first = sender(OK);
     expect(await sendOnce(report, first.send, options(store))).toEqual(OK);
-    expect(first.asked).toEqual([RECORDING_ATTEMPTS_FIRST_DELIVERY]);
+    expect(first.asked).toEqual([MAX_UNCONFIRMED_SENDS]);
     const again = sender(OK);
     expect(await sendOnce(report, again.send, options(store))).toEqual({ ok: true, requestId: 'trtc-1', attempts: 0, replayed: true });
     expect(again.asked).toEqual([]);
@@ -123,7 +126,7 @@ describe('sendOnce', () => {
     expect(store.calls).toEqual(['begin', 'release']);
     const next = sender(OK);
     expect(await sendOnce(report, next.send, options(store))).toEqual(OK);
-    expect(next.asked).toEqual([RECORDING_ATTEMPTS_FIRST_DELIVERY]);
+    expect(next.asked).toEqual([MAX_UNCONFIRMED_SENDS]);
   });
 
   it('marks a failure that may have recorded the report unconfirmed: the next delivery gets one recording attempt', async () => {
@@ -134,7 +137,7 @@ describe('sendOnce', () => {
     expect(store.calls).toEqual(['begin', 'markUnconfirmed']);
     const next = sender(OK);
     expect(await sendOnce(report, next.send, options(store, lines))).toEqual(OK);
-    expect(next.asked).toEqual([RECORDING_ATTEMPTS_AFTER_UNCONFIRMED]);
+    expect(next.asked).toEqual([MAX_UNCONFIRMED_SENDS - 1]);
     expect(messages(lines)).toContain('resending a report that may already be recorded');
   });
 
@@ -148,7 +151,7 @@ describe('sendOnce', () => {
     // Still unconfirmed for the original report: it is resent with one recording attempt.
     const next = sender(OK);
     await sendOnce(report, next.send, options(store));
-    expect(next.asked).toEqual([RECORDING_ATTEMPTS_AFTER_UNCONFIRMED]);
+    expect(next.asked).toEqual([MAX_UNCONFIRMED_SENDS - 1]);
   });
 
   it('retries storing the result after TRTC recorded it, and then replays', async () => {
@@ -193,5 +196,112 @@ describe('withinTime', () => {
     await expect(withinTime(() => new Promise<never>(() => undefined), 20, 'redis')).rejects.toThrow(
       /redis idempotency store did not answer within the 20 ms left/,
     );
+  });
+});
+
+/** A dead-letter store that keeps what it is asked to park (the Redis store's behaviour, in memory). */
+class KeepingDeadLetters extends LogDeadLetterStore {
+  override readonly keeps = true;
+  readonly parked: ParkRequest[] = [];
+  override async park(request: ParkRequest): Promise<void> {
+    this.parked.push(request);
+  }
+}
+
+/** Both sends of a delivery ended without an answer. */
+function twiceUnanswered(): Outcome {
+  return { ok: false, failure: { status: 504, code: 'UpstreamTimeout', message: 'no answer', retryable: true }, attempts: 2, unconfirmedSends: 2 };
+}
+
+describe('sendOnce: at most two sends while the outcome is unknown, whatever the number of deliveries', () => {
+  const withDeadLetters = (store: IdempotencyStore, deadLetters: DeadLetterStore, lines: string[] = []): OnceOptions => ({
+    ...options(store, lines),
+    deadLetters,
+    source: 'ckafka',
+  });
+
+  it('parks the report after two unanswered sends and answers 202 Accepted.DeadLettered with its key', async () => {
+    const store = new RefusingStore();
+    const dead = new KeepingDeadLetters();
+    const outcome = await sendOnce(report, sender(twiceUnanswered()).send, withDeadLetters(store, dead));
+    expect(outcome).toMatchObject({ ok: false, failure: { status: 202, code: 'Accepted.DeadLettered', retryable: false, parked: 'given-up', key: 'k1' } });
+    expect(dead.parked).toEqual([expect.objectContaining({ key: 'k1', kind: 'given-up', source: 'ckafka', attempts: 2, report })]);
+  });
+
+  it('never sends again on any later delivery: each one is parked (its entry updated) and answered as handled', async () => {
+    const store = new RefusingStore();
+    const dead = new KeepingDeadLetters();
+    await sendOnce(report, sender(twiceUnanswered()).send, withDeadLetters(store, dead));
+    for (let delivery = 2; delivery <= 20; delivery += 1) {
+      const s = sender(OK);
+      expect(await sendOnce(report, s.send, withDeadLetters(store, dead))).toMatchObject({ ok: false, failure: { status: 202, parked: 'given-up' } });
+      expect(s.asked).toEqual([]);
+    }
+    expect(dead.parked).toHaveLength(20);
+  });
+
+  it('spreads the two sends over deliveries: one unanswered send leaves one, sent patiently', async () => {
+    const store = new RefusingStore();
+    const dead = new KeepingDeadLetters();
+    const first = sender(unconfirmedFailure(1));
+    await sendOnce(report, first.send, withDeadLetters(store, dead));
+    expect(first.patient).toEqual([false]);
+    const second = sender(unconfirmedFailure(1));
+    expect(await sendOnce(report, second.send, withDeadLetters(store, dead))).toMatchObject({ failure: { parked: 'given-up' } });
+    expect(second.asked).toEqual([1]);
+    expect(second.patient).toEqual([true]);
+    const third = sender(OK);
+    await sendOnce(report, third.send, withDeadLetters(store, dead));
+    expect(third.asked).toEqual([]);
+  });
+
+  it('fails as retryable when the report cannot be parked, and still never sends it again', async () => {
+    const store = new RefusingStore();
+    const refusing = new (class extends KeepingDeadLetters {
+      override async park(): Promise<void> {
+        throw new Error('Redis down');
+      }
+    })();
+    const outcome = await sendOnce(report, sender(twiceUnanswered()).send, withDeadLetters(store, refusing));
+    expect(outcome).toMatchObject({ ok: false, failure: { retryable: true } });
+    const s = sender(OK);
+    await sendOnce(report, s.send, withDeadLetters(store, refusing));
+    expect(s.asked).toEqual([]);
+  });
+
+  it('without a store that keeps entries, writes the parked report whole in one error line', async () => {
+    const lines: string[] = [];
+    await sendOnce(report, sender(twiceUnanswered()).send, withDeadLetters(new RefusingStore(), new LogDeadLetterStore(), lines));
+    const parked = lines
+      .map((l) => JSON.parse(l) as { msg: string; level: string; parked?: { key: string; report: Record<string, unknown> } })
+      .find((l) => l.msg === 'report parked');
+    expect(parked).toMatchObject({ level: 'error', parked: { key: 'k1', report: { SdkAppId: report.SdkAppId, TroubleMsgPieces: [report.TroubleMsg] } } });
+  });
+
+  it('an operator replay of a given-up report may send once more', async () => {
+    const store = new RefusingStore();
+    const dead = new KeepingDeadLetters();
+    await sendOnce(report, sender(twiceUnanswered()).send, withDeadLetters(store, dead));
+    const replay = sender(OK);
+    expect(await sendOnce(report, replay.send, { ...withDeadLetters(store, dead), replay: true })).toEqual(OK);
+    expect(replay.asked).toEqual([1]);
+    expect(await sendOnce(report, sender(OK).send, { ...withDeadLetters(store, dead), replay: true })).toMatchObject({ ok: true, replayed: true });
+  });
+
+  it('parks a report that got no call slot (waiting) when the store keeps entries, else answers the 429', async () => {
+    const noSlot: Outcome = {
+      ok: false,
+      failure: { status: 429, code: 'RequestLimitExceeded', message: 'no slot', retryable: true },
+      attempts: 1,
+      noCallSlot: true,
+    };
+    const dead = new KeepingDeadLetters();
+    const store = new RefusingStore();
+    expect(await sendOnce(report, sender(noSlot).send, withDeadLetters(store, dead))).toMatchObject({
+      failure: { status: 202, code: 'Accepted.Queued', parked: 'waiting', key: 'k1' },
+    });
+    expect(dead.parked).toEqual([expect.objectContaining({ kind: 'waiting', attempts: 0 })]);
+    expect(store.calls).toEqual(['begin', 'release']);
+    expect(await sendOnce(report, sender(noSlot).send, withDeadLetters(new RefusingStore(), new LogDeadLetterStore()))).toBe(noSlot);
   });
 });

@@ -57,10 +57,12 @@ function offerBatch(size) {
   pending.push(
     main_handler(event, { request_id: randomUUID(), time_limit_in_ms: limitMs }).then(
       (summary) =>
-        summary.records.forEach((r) => answers.push({ status: r.status === 'sent' ? 200 : 0, code: r.error && r.error.code, ms: Date.now() - started })),
+        summary.records.forEach((r) =>
+          answers.push({ status: r.status === 'sent' ? 200 : r.status === 'parked' ? 202 : 0, code: r.error && r.error.code, ms: Date.now() - started }),
+        ),
       (error) =>
         (error.summary ? error.summary.records : []).forEach((r) =>
-          answers.push({ status: r.status === 'sent' ? 200 : 429, code: r.error && r.error.code, ms: Date.now() - started }),
+          answers.push({ status: r.status === 'sent' ? 200 : r.status === 'parked' ? 202 : 429, code: r.error && r.error.code, ms: Date.now() - started }),
         ),
     ),
   );

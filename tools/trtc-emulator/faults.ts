@@ -12,8 +12,11 @@ export type EmulatorFault =
   | { kind: 'reset'; afterRecording?: boolean }
   /** HTTP 200 with a body that is not JSON. */
   | { kind: 'invalid-json' }
-  /** Answer normally, but only after `ms` milliseconds. */
-  | { kind: 'delay'; ms: number };
+  /**
+   * Answer normally, but only after `ms` milliseconds. `afterRecording`: the report is recorded on arrival and the
+   * answer comes late (a slow TRTC), so a client that gave up before it cannot tell.
+   */
+  | { kind: 'delay'; ms: number; afterRecording?: boolean };
 
 export function validateFault(fault: EmulatorFault): void {
   switch (fault.kind) {

@@ -60,6 +60,8 @@ export interface EmulatorCall {
   detail?: string;
   /** The fault applied to this call, if any. */
   fault?: EmulatorFault;
+  /** The API error's message, when one was answered. */
+  errorMessage?: string;
   /** Received headers, lower-case names (multi-valued headers joined with `, `). */
   headers: Record<string, string>;
 }
@@ -127,7 +129,9 @@ function readRequest(req: IncomingMessage): Promise<ReceivedRequest> {
 export class TrtcEmulator {
   private readonly credentialsById = new Map<string, EmulatorCredential>();
   private readonly maxSkewSeconds: number;
-  private readonly now: () => number;
+  private readonly clock: () => number;
+  /** Added to the clock (see {@link TrtcEmulator.setClockOffset}). */
+  private clockOffsetMs = 0;
   private readonly callLog: EmulatorCall[] = [];
   private readonly createdLog: TroubleRecord[] = [];
   private readonly faults: EmulatorFault[] = [];
@@ -142,7 +146,21 @@ export class TrtcEmulator {
       this.credentialsById.set(credential.secretId, { ...credential });
     }
     this.maxSkewSeconds = options.maxSkewSeconds ?? 300;
-    this.now = options.now ?? Date.now;
+    this.clock = options.now ?? Date.now;
+  }
+
+  /** The emulator's clock: the given clock plus the offset set by {@link setClockOffset}. */
+  private now(): number {
+    return this.clock() + this.clockOffsetMs;
+  }
+
+  /**
+   * Moves the emulator's clock `ms` away from the host's (positive: ahead), as a TRTC whose time differs from a
+   * skewed host: signatures are checked against it and answers carry it in their `Date` header.
+   */
+  setClockOffset(ms: number): void {
+    if (!Number.isFinite(ms)) throw new RangeError('the clock offset must be a finite number of ms');
+    this.clockOffsetMs = ms;
   }
 
   /** Base URL once started, e.g. `http://127.0.0.1:41234`. Throws before `start()`. */
@@ -254,6 +272,7 @@ export class TrtcEmulator {
     this.callLog.length = 0;
     this.createdLog.length = 0;
     this.faults.length = 0;
+    this.clockOffsetMs = 0;
   }
 
   private safeDestroy(socket: Socket): void {
@@ -285,7 +304,13 @@ export class TrtcEmulator {
       call.fault = fault;
       // `afterRecording`: the request is processed (and a valid report recorded) before the fault hits, as when
       // TRTC recorded it and the answer was lost: the client cannot tell, which is what duplicates come from.
-      if ('afterRecording' in fault && fault.afterRecording === true) this.evaluate(received, call, at);
+      if ('afterRecording' in fault && fault.afterRecording === true) {
+        const early = this.evaluate(received, call, at);
+        if (early !== undefined) {
+          call.outcome = early.code;
+          call.errorMessage = early.message;
+        }
+      }
       switch (fault.kind) {
         case 'api-error':
           this.answerError(res, call, {
@@ -322,6 +347,12 @@ export class TrtcEmulator {
             this.delays.set(timer, resolve);
           });
           if (res.destroyed || this.server === undefined) return;
+          if (fault.afterRecording === true) {
+            // Already evaluated (and recorded) on arrival: answer what it said then.
+            if (call.errorMessage !== undefined) this.send(res, 200, 'application/json', this.errorBody(call), headers);
+            else this.send(res, 200, 'application/json', JSON.stringify({ Response: { RequestId: requestId } }), headers);
+            return;
+          }
           break;
       }
     }
@@ -389,10 +420,12 @@ export class TrtcEmulator {
   private answerError(res: ServerResponse, call: EmulatorCall, error: ApiError): void {
     call.outcome = error.code;
     if (error.detail !== undefined) call.detail = error.detail;
-    const body = JSON.stringify({
-      Response: { Error: { Code: error.code, Message: error.message }, RequestId: call.requestId },
-    });
-    this.send(res, 200, 'application/json', body, call.headers);
+    call.errorMessage = error.message;
+    this.send(res, 200, 'application/json', this.errorBody(call), call.headers);
+  }
+
+  private errorBody(call: EmulatorCall): string {
+    return JSON.stringify({ Response: { Error: { Code: call.outcome, Message: call.errorMessage ?? call.outcome }, RequestId: call.requestId } });
   }
 
   private send(res: ServerResponse, status: number, contentType: string, body: string, requestHeaders: Record<string, string>): void {
@@ -400,6 +433,8 @@ export class TrtcEmulator {
     const out: Record<string, string | number> = {
       'Content-Type': contentType,
       'Content-Length': Buffer.byteLength(body),
+      // The emulator's clock, as TRTC's own answers carry TRTC's.
+      Date: new Date(this.now()).toUTCString(),
     };
     const traceId = requestHeaders['x-tc-traceid'];
     if (traceId !== undefined && traceId !== '') out['X-TC-TraceId'] = traceId;

@@ -5,6 +5,7 @@ import type { Outcome } from '../../../lib/outcome';
 import type { TroubleReport } from '../../../lib/report';
 import type { CallOptions, TroubleInfoClient } from '../../../lib/trtc/client';
 import { AbortedError, MalformedResponseError, NetworkError } from '../../../lib/trtc/errors';
+import { PATIENT_RESERVE_MS } from '../../../lib/trtc/policy';
 import { backoffDelay, sendReport, type SendOptions } from '../../../lib/trtc/send';
 import { BASE } from '../../support/fixtures';
 
@@ -307,9 +308,10 @@ describe('sendReport: each attempt is aborted at min(attemptTimeoutMs, time left
     return { outcome: await promise, abortedAt };
   }
 
-  it('attemptTimeoutMs when plenty of time is left (3 timed-out attempts)', async () => {
+  it('attemptTimeoutMs for the first attempt; after an unanswered one, as long as the deadline allows (less PATIENT_RESERVE_MS)', async () => {
     const { outcome, abortedAt } = await runHanging(10_000, 200);
-    expect(abortedAt).toEqual([200, 400, 600]);
+    // 200; then 9,800 left − 250 kept for the store; then the 100 ms floor (minAttemptMs).
+    expect(abortedAt).toEqual([200, 200 + 9800 - PATIENT_RESERVE_MS, 10_000 - PATIENT_RESERVE_MS + 100]);
     expect(outcome.attempts).toBe(3);
     expect(statusOf(outcome)).toBe(504);
   });
@@ -321,9 +323,26 @@ describe('sendReport: each attempt is aborted at min(attemptTimeoutMs, time left
     expect(statusOf(outcome)).toBe(504);
   });
 
-  it('the last attempt is clamped to the deadline', async () => {
+  it('no attempt outlives the deadline', async () => {
     const { abortedAt } = await runHanging(500, 200);
-    expect(abortedAt).toEqual([200, 400, 500]);
+    expect(abortedAt).toEqual([200, 300, 400]);
+    expect(Math.max(...abortedAt)).toBeLessThanOrEqual(500);
+  });
+
+  it('patient (an earlier delivery went unanswered): the first attempt already waits as long as the deadline allows', async () => {
+    vi.useFakeTimers({ now: 0 });
+    const abortedAt: number[] = [];
+    const promise = sendReport(hangingClient(abortedAt), BASE, {
+      deadline: deadlineAt(3000),
+      attemptTimeoutMs: 200,
+      log: silent,
+      random: () => 0,
+      recordingAttempts: 1,
+      patient: true,
+    });
+    await vi.advanceTimersByTimeAsync(4000);
+    await promise;
+    expect(abortedAt).toEqual([3000 - PATIENT_RESERVE_MS]);
   });
 
   it('the signal is not aborted a millisecond early', async () => {
@@ -370,5 +389,13 @@ describe('backoffDelay', () => {
     expect(backoffDelay(5, 100, 1000, () => 0.5)).toBe(500);
     expect(backoffDelay(30, 100, 1000, () => 0.999)).toBe(999);
     expect(backoffDelay(3, 100, 1000, () => 0)).toBe(0);
+  });
+});
+
+describe('sendReport: nothing sent for lack of time', () => {
+  it('says so (noCallSlot), so the report may be parked rather than answered "retry"', async () => {
+    const client: TroubleInfoClient = { create: () => Promise.reject(new Error('must not be called')) };
+    const outcome = await sendReport(client, BASE, { deadline: deadlineAt(Date.now() - 1), attemptTimeoutMs: 1000, log: createLogger({ level: 'silent' }) });
+    expect(outcome).toMatchObject({ ok: false, attempts: 0, noCallSlot: true, failure: { status: 504 } });
   });
 });
