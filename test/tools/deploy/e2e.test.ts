@@ -2,7 +2,7 @@
  * End to end over loopback with the real SDK: this checkout deployed to the local SCF (tools/local-cloud), then a
  * report POSTed to its Function URL is recorded by the local TRTC; every later deploy writes exactly what
  * changed (nothing, the configuration, the code, one trigger); --dry-run writes nothing and plans the same;
- * CreateFailed is deleted and re-created only with consent; a runtime change is refused.
+ * a function found CreateFailed is deleted and re-created only with consent; a runtime change is refused.
  */
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -256,7 +256,7 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     expect(r.writes).toEqual(['CreateTrigger']);
   });
 
-  it('CreateFailed: reported; the next deploy deletes and re-creates it, saying so', async () => {
+  it('code that cannot start: re-created once, then CreateFailed reported; the next deploy deletes and re-creates it, saying so', async () => {
     const broken = copyProject('deploy-e2e-');
     try {
       writeFileSync(path.join(broken, 'dist', 'index.js'), 'exports.other = 1;\n');
