@@ -6,6 +6,7 @@
 import { parse } from 'yaml';
 import { loadConfig } from '../../lib/config';
 import { parseCron } from '../shared/cron';
+import { resolveVariables } from './variables';
 
 export type AuthType = 'NONE' | 'CAM';
 
@@ -410,7 +411,7 @@ function handler(e: Errors, path: string, v: unknown): { handler: string; codeDi
   return { handler: `${m[2]}.${m[3]}`, codeDir: m[1] ?? '.' };
 }
 
-/** Parses and validates serverless.yml text. `env` gives TENCENTCLOUD_REGION; `stage` is --stage. */
+/** Parses and validates serverless.yml text. `env` gives TENCENTCLOUD_REGION and `${env:…}`; `stage` is --stage. */
 export function parseDeployConfig(text: string, options: { stage?: string; env?: Readonly<Record<string, string | undefined>> } = {}): ConfigResult {
   const e = new Errors();
   let doc: unknown;
@@ -419,6 +420,10 @@ export function parseDeployConfig(text: string, options: { stage?: string; env?:
   } catch (error) {
     return { ok: false, errors: [`serverless.yml is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] };
   }
+  if (!isObj(doc)) return { ok: false, errors: ['serverless.yml must be a mapping (service, provider, functions)'] };
+  const resolved = resolveVariables(doc, { env: options.env ?? {}, ...(options.stage !== undefined ? { stage: options.stage } : {}) });
+  if (!resolved.ok) return { ok: false, errors: resolved.errors };
+  doc = resolved.value;
   if (!isObj(doc)) return { ok: false, errors: ['serverless.yml must be a mapping (service, provider, functions)'] };
   e.keys('serverless.yml', doc, TOP_KEYS);
 
