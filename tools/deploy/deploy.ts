@@ -99,6 +99,12 @@ function explain(step: string, error: unknown, config: DeployConfig): DeployErro
   const code = error.code ?? 'no error code';
   // SCF's messages end with a full stop; the advice that follows adds its own.
   const said = `${error.action} answered ${code}: ${error.message.slice(0, 300).replace(/[.\s]+$/, '')}`;
+  if (error.transport === 'unreadable') {
+    return new DeployError(
+      `${step} failed: the SCF API's answer was unreadable (${error.message.slice(0, 200)}); nothing was concluded from it: ` +
+        'check SCF_ENDPOINT (another service or a proxy may be answering) and run the deploy again',
+    );
+  }
   if (error.code === undefined) {
     return new DeployError(
       `${step} failed: cannot reach the SCF API (${error.message.slice(0, 200)}); check the network or SCF_ENDPOINT and run the deploy again`,
