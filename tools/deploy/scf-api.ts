@@ -155,6 +155,9 @@ class GuardedHttpsAgent extends https.Agent {
   }
 }
 
+/** An answer that parsed but is not what SCF answers (e.g. GetFunction without Status or Runtime). */
+class UnreadableAnswer extends Error {}
+
 /** Error codes SCF answers for a function that does not exist. */
 const NOT_FOUND = new Set(['ResourceNotFound.Function', 'ResourceNotFound.FunctionName', 'ResourceNotFound.Namespace']);
 
@@ -173,7 +176,12 @@ export interface ScfTarget {
   readonly host: string;
 }
 
-/** SCF_ENDPOINT (a bare origin such as http://127.0.0.1:9001) or the public endpoint. */
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * SCF_ENDPOINT (a bare origin such as http://127.0.0.1:9001) or the public endpoint. Never echoed: it may hold a
+ * password. Plain http:// only to loopback (the request carries the function's environment, tokens included).
+ */
 export function scfTarget(env: Env): ScfTarget {
   const raw = env.SCF_ENDPOINT?.trim();
   if (!raw) return { protocol: 'https://', host: SCF_HOST };
@@ -181,10 +189,19 @@ export function scfTarget(env: Env): ScfTarget {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigurationError(`SCF_ENDPOINT must be a URL such as https://${SCF_HOST} or http://127.0.0.1:9001, got "${raw.slice(0, 80)}"`);
+    throw new ConfigurationError(`SCF_ENDPOINT must be a URL such as https://${SCF_HOST} or http://127.0.0.1:9001 (the value given is not one)`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
-    throw new ConfigurationError('SCF_ENDPOINT must be a bare http(s) origin (scheme, host and optional port), with no path, query or user');
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigurationError('SCF_ENDPOINT must not hold a user name or password: the deploying keys come from TENCENTCLOUD_SECRET_ID / _KEY');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw new ConfigurationError('SCF_ENDPOINT must be a bare http(s) origin (scheme, host and optional port), with no path or query');
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw new ConfigurationError(
+      'SCF_ENDPOINT: plain http:// is allowed only to a loopback address (127.0.0.1, [::1], localhost); use https:// ' +
+        "(the requests carry the function's environment, tokens included)",
+    );
   }
   return { protocol: url.protocol === 'https:' ? 'https://' : 'http://', host: url.host };
 }
@@ -220,6 +237,10 @@ function triggerState(t: TriggerInfo): TriggerState {
 }
 
 function functionState(r: GetFunctionResponse): FunctionState {
+  const fields = r as Record<string, unknown>;
+  for (const key of ['Status', 'Runtime', 'Handler']) {
+    if (typeof fields[key] !== 'string' || fields[key] === '') throw new UnreadableAnswer(`the answer has no ${key}`);
+  }
   const environment: Record<string, string> = {};
   for (const v of r.Environment?.Variables ?? []) if (v.Key) environment[v.Key] = v.Value ?? '';
   return {
@@ -282,9 +303,12 @@ export class SdkScfApi implements ScfApi {
       return await run();
     } catch (error) {
       if (error instanceof ScfApiError) throw error;
-      const e = error as { code?: unknown; message?: unknown; requestId?: unknown };
+      const e = error as { code?: unknown; message?: unknown; requestId?: unknown; type?: unknown };
       const code = typeof e.code === 'string' && e.code !== '' ? e.code : undefined;
       const message = typeof e.message === 'string' ? e.message : String(error);
+      // The SDK's fetch reports a body that is not JSON as type invalid-json; JSON without Response is a TypeError.
+      const unreadable = code === undefined && (e.type === 'invalid-json' || error instanceof TypeError || error instanceof UnreadableAnswer);
+      if (unreadable) throw new ScfApiError(action, undefined, `${action}: ${message.slice(0, 200)}`, undefined, 'unreadable');
       throw new ScfApiError(action, code, message, typeof e.requestId === 'string' ? e.requestId : undefined, code === undefined ? 'unreachable' : undefined);
     }
   }

@@ -1,15 +1,17 @@
 /**
  * The SCF API port against misbehaving endpoints over loopback: an answer that drips or never ends is cut at the
  * call's deadline, one larger than the bound is cut at the bound, and in both the socket is destroyed (the process
- * can exit).
+ * can exit); a garbled GetFunction answer is called unreadable, with no advice drawn from it; SCF_ENDPOINT with
+ * credentials, or plain http:// to a host other than loopback, is refused without echoing it.
  */
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { MAX_ANSWER_BYTES, SdkScfApi } from '../../../tools/deploy/scf-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deploy } from '../../../tools/deploy/deploy';
+import { MAX_ANSWER_BYTES, SdkScfApi, scfTarget } from '../../../tools/deploy/scf-api';
 import { ROOT } from '../../support/bundle';
 import { copyProject } from './support';
 
@@ -131,5 +133,65 @@ describe('a bad SCF answer is bounded in time and size, and its socket destroyed
       await scf.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a garbled GetFunction answer is unreadable, not advice', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = copyProject('deploy-garbled-');
+  });
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['no Status or Runtime', JSON.stringify({ Response: { RequestId: 'r-1', FunctionName: 'f' } })],
+    ['a Runtime that is not a string', JSON.stringify({ Response: { RequestId: 'r-1', Status: 'Active', Runtime: 18 } })],
+    ['not JSON', '<html>502 Bad Gateway</html>'],
+    ['JSON without Response', '{"ok":true}'],
+  ])('%s', async (_, body) => {
+    const scf = await endpoint((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    try {
+      const error = await deploy({ root: dir, env: { SCF_ENDPOINT: scf.url, ...KEYS }, print: () => {}, yes: true }).then(
+        () => new Error('the deploy succeeded'),
+        (e: unknown) => e as Error,
+      );
+      expect(error.message).toMatch(/^reading the function failed: the SCF API's answer was unreadable \(GetFunction: /);
+      expect(error.message).not.toMatch(/delete the function|runs {2}and/);
+    } finally {
+      await scf.close();
+    }
+  });
+});
+
+describe('SCF_ENDPOINT', () => {
+  it('with credentials in it is refused, and neither they nor the URL are echoed', () => {
+    for (const raw of ['http://:pw-secret-1@127.0.0.1:9001', 'http://user:pw-secret-1@127.0.0.1:9001', 'http://user:pw-secret-1@[::1']) {
+      let message = '';
+      try {
+        scfTarget({ SCF_ENDPOINT: raw });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message, raw).toMatch(/^SCF_ENDPOINT /);
+      expect(message, raw).not.toContain('pw-secret-1');
+    }
+    expect(() => scfTarget({ SCF_ENDPOINT: 'http://:pw-secret-1@127.0.0.1:9001' })).toThrow(/must not hold a user name or password/);
+  });
+
+  it('plain http:// only to loopback; https:// anywhere', () => {
+    expect(() => scfTarget({ SCF_ENDPOINT: 'http://scf.example.com' })).toThrow(
+      /^SCF_ENDPOINT: plain http:\/\/ is allowed only to a loopback address \(127\.0\.0\.1, \[::1\], localhost\)/,
+    );
+    expect(() => scfTarget({ SCF_ENDPOINT: 'http://10.0.0.8:9001' })).toThrow(/plain http:\/\/ is allowed only to a loopback address/);
+    expect(scfTarget({ SCF_ENDPOINT: 'http://127.0.0.1:9001' })).toEqual({ protocol: 'http://', host: '127.0.0.1:9001' });
+    expect(scfTarget({ SCF_ENDPOINT: 'http://localhost:9001' })).toEqual({ protocol: 'http://', host: 'localhost:9001' });
+    expect(scfTarget({ SCF_ENDPOINT: 'http://[::1]:9001' })).toEqual({ protocol: 'http://', host: '[::1]:9001' });
+    expect(scfTarget({ SCF_ENDPOINT: 'https://scf.example.com' })).toEqual({ protocol: 'https://', host: 'scf.example.com' });
+    expect(scfTarget({})).toEqual({ protocol: 'https://', host: 'scf.tencentcloudapi.com' });
   });
 });
