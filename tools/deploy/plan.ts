@@ -240,7 +240,9 @@ export function planDeploy(wanted: FunctionConfig, codeSha256: string, observed:
     const inPlace =
       want.type !== 'ckafka' || changes.every((c) => c.startsWith('maxMsgNum') || c.startsWith('retry') || c.startsWith('timeOut') || c.startsWith('Enable'));
     if (inPlace) {
-      steps.push({ action: 'UpdateTrigger', trigger: want, reason: `${describeTrigger(want)}: ${changes.join('; ')}` });
+      // UpdateTrigger keeps a CustomArgument it is not sent: one removed from serverless.yml is cleared with "".
+      const trigger = want.type === 'timer' && want.customArgument === undefined && have.customArgument !== '' ? { ...want, customArgument: '' } : want;
+      steps.push({ action: 'UpdateTrigger', trigger, reason: `${describeTrigger(want)}: ${changes.join('; ')}` });
     } else {
       steps.push({
         action: 'DeleteTrigger',

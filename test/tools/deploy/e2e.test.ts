@@ -146,6 +146,23 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     expect((await run()).writes).toEqual([]);
   });
 
+  it("a timer's argument removed from serverless.yml is cleared by one UpdateTrigger; the redeploy after is a no-op", async () => {
+    const timer = (parameters: Doc) => (d: Doc) => {
+      const events = d.functions.createTroubleInfo.events.filter((e: Doc) => !('timer' in e));
+      events.push({ timer: { name: 'trouble_probe', parameters: { cronExpression: '0 0 3 * * * *', ...parameters } } });
+      d.functions.createTroubleInfo.events = events;
+    };
+    editYml(dir, timer({ argument: 'nightly' }));
+    expect((await run({ smoke: false })).writes).toEqual(['UpdateTrigger']);
+    editYml(dir, timer({}));
+    const cleared = await run({ smoke: false });
+    expect(cleared.writes).toEqual(['UpdateTrigger']);
+    expect(cleared.plan[0]!.reason).toBe('timer trigger trouble_probe: CustomArgument changed');
+    const listed = await new SdkScfApi('default', 'ap-guangzhou', env).listTriggers('trtc-trouble-dev-createTroubleInfo');
+    expect(listed.find((t) => t.name === 'trouble_probe')?.customArgument).toBe('');
+    expect((await run({ smoke: false })).writes).toEqual([]);
+  });
+
   it('a Function URL setting changes in place: UpdateTrigger, same URL', async () => {
     const before = (await run({ smoke: false })).url;
     editYml(dir, (d) => {
