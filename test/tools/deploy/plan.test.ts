@@ -205,7 +205,7 @@ describe('planDeploy', () => {
       const moved = { ...ck, desc: '{"maxMsgNum":100,"offset":"earliest","retry":3,"timeOut":60}' };
       const steps = plan({ wanted, triggers: [URL_TRIGGER, timerHave, moved] });
       expect(actions(steps)).toEqual(['DeleteTrigger', 'CreateTrigger']);
-      expect(steps[0]!.reason).toMatch(/offset earliest → latest; SCF can change only retry, maxMsgNum and timeOut/);
+      expect(steps[0]!.reason).toMatch(/offset earliest → latest; SCF can change only maxMsgNum, retry and timeOut/);
     });
   });
 });
