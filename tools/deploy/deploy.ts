@@ -7,7 +7,7 @@ import path from 'node:path';
 import { buildArtifact } from './artifact';
 import { parseDeployConfig, type DeployConfig } from './serverless-yml';
 import { extranetUrl, functionSpec, planDeploy, PlanError, type Step } from './plan';
-import { ScfApiError, SdkScfApi, isNotFound, type ScfApi, type TriggerState } from './scf-api';
+import { ScfApiError, SdkScfApi, isNotFound, type FunctionSpec, type ScfApi, type TriggerState } from './scf-api';
 import { smokeCheck, type SmokeReport } from './smoke';
 
 export interface DeployOptions {
@@ -59,6 +59,17 @@ interface Waiter {
   readonly print: (line: string) => void;
 }
 
+/** The function settled in a state other than Active (CreateFailed, UpdateFailed, …). */
+class SettledError extends DeployError {
+  constructor(
+    readonly status: string,
+    readonly why: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** Polls GetFunction until Active (or, `gone`, until the function no longer exists), bounded by timeoutMs. */
 async function waitFor(w: Waiter, target: 'Active' | 'gone'): Promise<void> {
   const start = Date.now();
@@ -71,8 +82,8 @@ async function waitFor(w: Waiter, target: 'Active' | 'gone'): Promise<void> {
     }
     if (fn === null) throw new DeployError(`${w.name} disappeared while waiting for Active: another deploy may be deleting it; run the deploy again`);
     if (target === 'Active' && !TRANSITIONAL.has(fn.status)) {
-      const why = fn.statusReasons.length ? `: ${fn.statusReasons.join('; ')}` : '';
-      throw new DeployError(`${w.name} is ${fn.status}${why}; fix the cause and run the deploy again`);
+      const why = fn.statusReasons.join('; ');
+      throw new SettledError(fn.status, why, `${w.name} is ${fn.status}${why ? `: ${why}` : ''}; fix the cause and run the deploy again`);
     }
     if (elapsed >= w.timeoutMs) {
       throw new DeployError(`${w.name} is still ${fn.status} after ${seconds(elapsed)}; check it in the SCF console and run the deploy again`);
@@ -86,7 +97,14 @@ function explain(step: string, error: unknown, config: DeployConfig): DeployErro
   if (error instanceof DeployError) return error;
   if (!(error instanceof ScfApiError)) return new DeployError(`${step} failed: ${error instanceof Error ? error.message : String(error)}`);
   const code = error.code ?? 'no error code';
-  const said = `${error.action} answered ${code}: ${error.message.slice(0, 300)}`;
+  // SCF's messages end with a full stop; the advice that follows adds its own.
+  const said = `${error.action} answered ${code}: ${error.message.slice(0, 300).replace(/[.\s]+$/, '')}`;
+  if (error.transport === 'unreadable') {
+    return new DeployError(
+      `${step} failed: the SCF API's answer was unreadable (${error.message.slice(0, 200)}); nothing was concluded from it: ` +
+        'check SCF_ENDPOINT (another service or a proxy may be answering) and run the deploy again',
+    );
+  }
   if (error.code === undefined) {
     return new DeployError(
       `${step} failed: cannot reach the SCF API (${error.message.slice(0, 200)}); check the network or SCF_ENDPOINT and run the deploy again`,
@@ -108,7 +126,39 @@ function explain(step: string, error: unknown, config: DeployConfig): DeployErro
       `${said}. The deploying identity lacks permission for ${error.action}: attach the deploy policy in docs/deploying.md, "The deploying identity"`,
     );
   }
-  return new DeployError(`${step} failed. ${said}`);
+  return new DeployError(`${step} failed. ${said}.`);
+}
+
+/**
+ * CreateFunction, then waits for Active. A create that ends CreateFailed is deleted and created again once, in
+ * the same run (SCF cannot update such a function); a second failure stops the deploy with its reason.
+ */
+async function createActive(w: Waiter, spec: FunctionSpec, zip64: string, writes: string[]): Promise<void> {
+  await w.api.createFunction(spec, zip64);
+  writes.push('CreateFunction');
+  try {
+    await waitFor(w, 'Active');
+    return;
+  } catch (error) {
+    if (!(error instanceof SettledError) || error.status !== 'CreateFailed') throw error;
+    w.print(`  ${w.name} ended CreateFailed${error.why ? ` (${error.why})` : ''}: deleting it and creating it again`);
+  }
+  await w.api.deleteFunction(w.name);
+  writes.push('DeleteFunction');
+  await waitFor(w, 'gone');
+  await w.api.createFunction(spec, zip64);
+  writes.push('CreateFunction');
+  await waitFor(w, 'Active');
+  w.print(`  re-created ${w.name}`);
+}
+
+/** Why the smoke check must not send an unsigned GET to the Function URL, if it must not. */
+function urlSkipReason(config: DeployConfig): string | undefined {
+  const http = config.fn.triggers.find((t) => t.type === 'http');
+  if (http === undefined) return undefined;
+  if (!http.enable) return 'it is disabled (enable: false), so it answers no request';
+  if (http.authType === 'CAM') return 'its authType is CAM: only a signed request reaches the function, and the smoke check does not sign';
+  return undefined;
 }
 
 function urlOf(triggers: readonly TriggerState[], config: DeployConfig): string | null {
@@ -210,8 +260,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
           await waitFor(w, 'gone');
           continue;
         case 'CreateFunction':
-          await api.createFunction(spec, zip64);
-          break;
+          await createActive(w, spec, zip64, writes);
+          continue;
         case 'UpdateFunctionCode':
           await api.updateFunctionCode(fn.name, fn.handler, zip64);
           break;
@@ -248,7 +298,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   }
   const out = result(url);
   if (options.smoke !== false) {
-    out.smoke = await smokeCheck(api, fn.name, url, print);
+    out.smoke = await smokeCheck(api, fn.name, url, print, urlSkipReason(config));
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * deleted and re-created. The Function URL trigger is updated in place, never deleted and re-created (its URL
  * would change).
  */
+import { CKAFKA_TRIGGER, isTriggerType, TRIGGER_TYPES } from '../shared/triggers';
 import type { FunctionConfig, Trigger } from './serverless-yml';
 import type { FunctionSpec, FunctionState, TriggerSpec, TriggerState } from './scf-api';
 
@@ -14,9 +15,6 @@ export type Step =
   | { readonly action: 'CreateTrigger' | 'UpdateTrigger'; readonly reason: string; readonly trigger: TriggerSpec }
   | { readonly action: 'DeleteTrigger'; readonly reason: string; readonly trigger: TriggerSpec; readonly destructive: true }
   | { readonly action: 'nothing' | 'keep'; readonly reason: string };
-
-/** The trigger types serverless.yml describes; others (a legacy API Gateway trigger, COS, …) are left alone. */
-const MANAGED_TRIGGERS = new Set(['http', 'timer', 'ckafka']);
 
 export interface Observed {
   readonly fn: FunctionState | null;
@@ -163,6 +161,11 @@ function configChanges(have: FunctionState, want: FunctionSpec): string[] {
   return changes;
 }
 
+/** "a, b and c". */
+function words(list: readonly string[]): string {
+  return list.length < 2 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)!}`;
+}
+
 function triggerKey(t: { type: string; name: string }): string {
   return `${t.type}/${t.name}`;
 }
@@ -215,8 +218,9 @@ export function planDeploy(wanted: FunctionConfig, codeSha256: string, observed:
   const kept: Step[] = [];
   for (const have of existing) {
     if (wantedKeys.has(triggerKey(have))) continue;
-    if (!MANAGED_TRIGGERS.has(have.type)) {
-      kept.push({ action: 'keep', reason: `${describeTrigger(have)} is left as it is (npm run deploy manages http, timer and ckafka triggers only)` });
+    // The trigger types serverless.yml describes; others (a legacy API Gateway trigger, COS, …) are left alone.
+    if (!isTriggerType(have.type)) {
+      kept.push({ action: 'keep', reason: `${describeTrigger(have)} is left as it is (npm run deploy manages ${words(TRIGGER_TYPES)} triggers only)` });
       continue;
     }
     const url = have.type === 'http' ? extranetUrl(have.desc) : null;
@@ -236,17 +240,18 @@ export function planDeploy(wanted: FunctionConfig, codeSha256: string, observed:
     }
     const changes = triggerChanges(have, want);
     if (changes.length === 0) continue;
-    // CKafka triggers can change only retry, maxMsgNum and timeOut in place.
-    const inPlace =
-      want.type !== 'ckafka' || changes.every((c) => c.startsWith('maxMsgNum') || c.startsWith('retry') || c.startsWith('timeOut') || c.startsWith('Enable'));
+    // CKafka triggers can change only a few settings (and Enable) in place.
+    const inPlace = want.type !== 'ckafka' || changes.every((c) => [...CKAFKA_TRIGGER.inPlace, 'Enable'].some((key) => c.startsWith(`${key} `)));
     if (inPlace) {
-      steps.push({ action: 'UpdateTrigger', trigger: want, reason: `${describeTrigger(want)}: ${changes.join('; ')}` });
+      // UpdateTrigger keeps a CustomArgument it is not sent: one removed from serverless.yml is cleared with "".
+      const trigger = want.type === 'timer' && want.customArgument === undefined && have.customArgument !== '' ? { ...want, customArgument: '' } : want;
+      steps.push({ action: 'UpdateTrigger', trigger, reason: `${describeTrigger(want)}: ${changes.join('; ')}` });
     } else {
       steps.push({
         action: 'DeleteTrigger',
         destructive: true,
         trigger: { ...want, qualifier: have.qualifier },
-        reason: `${describeTrigger(want)}: ${changes.join('; ')}; SCF can change only retry, maxMsgNum and timeOut of a CKafka trigger, so it is re-created`,
+        reason: `${describeTrigger(want)}: ${changes.join('; ')}; SCF can change only ${words(CKAFKA_TRIGGER.inPlace)} of a CKafka trigger, so it is re-created`,
       });
       creates.push({ action: 'CreateTrigger', trigger: want, reason: `re-create ${describeTrigger(want)}` });
     }

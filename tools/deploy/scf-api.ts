@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import { Client } from 'tencentcloud-sdk-nodejs/tencentcloud/services/scf/v20180416/scf_client';
 import type { GetFunctionResponse, TriggerInfo } from 'tencentcloud-sdk-nodejs/tencentcloud/services/scf/v20180416/scf_models';
 import { readCredentials } from '../../lib/trtc/credentials';
@@ -73,7 +74,10 @@ export interface ScfApi {
   invoke(name: string, event: unknown): Promise<InvokeResult>;
 }
 
-/** An SCF API error (code and message as SCF answered), or a transport failure (code undefined). */
+/**
+ * An SCF API error (code and message as SCF answered), or a transport failure (code undefined): `unreachable`
+ * (no answer), or `unreadable` (an answer too large, too slow, or not a readable SCF answer).
+ */
 export class ScfApiError extends Error {
   override readonly name = 'ScfApiError';
   constructor(
@@ -81,10 +85,78 @@ export class ScfApiError extends Error {
     readonly code: string | undefined,
     message: string,
     readonly requestId?: string,
+    readonly transport?: 'unreachable' | 'unreadable',
   ) {
     super(message);
   }
 }
+
+/** An SCF API answer is cut off past this size (a GetFunction answer is a few KB). */
+export const MAX_ANSWER_BYTES = 10 * 1024 * 1024;
+/** The longest one SCF API call may take, its answer included. */
+export const CALL_TIMEOUT_MS = 60_000;
+/** Invoke waits for the function itself; the API gives up at 300 s. */
+export const INVOKE_TIMEOUT_MS = 300_000;
+
+export interface CallLimits {
+  readonly callTimeoutMs?: number;
+  readonly maxAnswerBytes?: number;
+}
+
+/**
+ * The sockets of one client: each answer bounded in size; `cut` destroys them all (the SDK's fetch never gives up
+ * on a body that stops, and buffers any size), so nothing is left to keep the process alive.
+ */
+class SocketGuard {
+  private readonly sockets = new Set<Duplex>();
+  onCut: ((reason: string) => void) | undefined;
+
+  constructor(private readonly maxBytes: number) {}
+
+  track(socket: Duplex | null | undefined): Duplex | null | undefined {
+    if (!socket) return socket;
+    this.sockets.add(socket);
+    let bytes = 0;
+    // Counted where the socket hands its bytes on, not with a 'data' listener: the SDK's fetch takes any 'data'
+    // listener left on the socket after a chunked answer for a premature close.
+    const push = socket.push.bind(socket);
+    socket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+      if (chunk instanceof Uint8Array || typeof chunk === 'string') bytes += chunk.length;
+      if (bytes <= this.maxBytes) return push(chunk, encoding);
+      this.cut(`the answer exceeded ${this.maxBytes / 1024 / 1024} MB`);
+      return false;
+    };
+    socket.once('close', () => this.sockets.delete(socket));
+    return socket;
+  }
+
+  cut(reason: string): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.onCut?.(reason);
+  }
+}
+
+class GuardedHttpAgent extends http.Agent {
+  constructor(private readonly guard: SocketGuard) {
+    super({ keepAlive: false });
+  }
+  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    return this.guard.track(super.createConnection(options, callback));
+  }
+}
+
+class GuardedHttpsAgent extends https.Agent {
+  constructor(private readonly guard: SocketGuard) {
+    super({ keepAlive: false });
+  }
+  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    return this.guard.track(super.createConnection(options, callback));
+  }
+}
+
+/** An answer that parsed but is not what SCF answers (e.g. GetFunction without Status or Runtime). */
+class UnreadableAnswer extends Error {}
 
 /** Error codes SCF answers for a function that does not exist. */
 const NOT_FOUND = new Set(['ResourceNotFound.Function', 'ResourceNotFound.FunctionName', 'ResourceNotFound.Namespace']);
@@ -104,7 +176,12 @@ export interface ScfTarget {
   readonly host: string;
 }
 
-/** SCF_ENDPOINT (a bare origin such as http://127.0.0.1:9001) or the public endpoint. */
+const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * SCF_ENDPOINT (a bare origin such as http://127.0.0.1:9001) or the public endpoint. Never echoed: it may hold a
+ * password. Plain http:// only to loopback (the request carries the function's environment, tokens included).
+ */
 export function scfTarget(env: Env): ScfTarget {
   const raw = env.SCF_ENDPOINT?.trim();
   if (!raw) return { protocol: 'https://', host: SCF_HOST };
@@ -112,10 +189,19 @@ export function scfTarget(env: Env): ScfTarget {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigurationError(`SCF_ENDPOINT must be a URL such as https://${SCF_HOST} or http://127.0.0.1:9001, got "${raw.slice(0, 80)}"`);
+    throw new ConfigurationError(`SCF_ENDPOINT must be a URL such as https://${SCF_HOST} or http://127.0.0.1:9001 (the value given is not one)`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
-    throw new ConfigurationError('SCF_ENDPOINT must be a bare http(s) origin (scheme, host and optional port), with no path, query or user');
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigurationError('SCF_ENDPOINT must not hold a user name or password: the deploying keys come from TENCENTCLOUD_SECRET_ID / _KEY');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    throw new ConfigurationError('SCF_ENDPOINT must be a bare http(s) origin (scheme, host and optional port), with no path or query');
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.has(url.hostname)) {
+    throw new ConfigurationError(
+      'SCF_ENDPOINT: plain http:// is allowed only to a loopback address (127.0.0.1, [::1], localhost); use https:// ' +
+        "(the requests carry the function's environment, tokens included)",
+    );
   }
   return { protocol: url.protocol === 'https:' ? 'https://' : 'http://', host: url.host };
 }
@@ -151,6 +237,10 @@ function triggerState(t: TriggerInfo): TriggerState {
 }
 
 function functionState(r: GetFunctionResponse): FunctionState {
+  const fields = r as Record<string, unknown>;
+  for (const key of ['Status', 'Runtime', 'Handler']) {
+    if (typeof fields[key] !== 'string' || fields[key] === '') throw new UnreadableAnswer(`the answer has no ${key}`);
+  }
   const environment: Record<string, string> = {};
   for (const v of r.Environment?.Variables ?? []) if (v.Key) environment[v.Key] = v.Value ?? '';
   return {
@@ -170,37 +260,62 @@ function functionState(r: GetFunctionResponse): FunctionState {
 export class SdkScfApi implements ScfApi {
   private readonly client: Client;
 
+  private readonly guard: SocketGuard;
+  private readonly callTimeoutMs: number;
+
   constructor(
     private readonly namespace: string,
     region: string,
     env: Env,
+    limits: CallLimits = {},
   ) {
     const target = scfTarget(env);
     const credential = deployerCredentials(env);
-    const agent = target.protocol === 'https://' ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false });
+    this.guard = new SocketGuard(limits.maxAnswerBytes ?? MAX_ANSWER_BYTES);
+    this.callTimeoutMs = limits.callTimeoutMs ?? CALL_TIMEOUT_MS;
+    const agent = target.protocol === 'https://' ? new GuardedHttpsAgent(this.guard) : new GuardedHttpAgent(this.guard);
     this.client = new Client({
       credential,
       region,
-      profile: { language: 'en-US', httpProfile: { protocol: target.protocol, endpoint: target.host, reqMethod: 'POST', reqTimeout: 60, agent } },
+      // reqTimeout 0: the SDK's own timers neither end a stalled body nor free its socket; `call` bounds the time.
+      profile: { language: 'en-US', httpProfile: { protocol: target.protocol, endpoint: target.host, reqMethod: 'POST', reqTimeout: 0, agent } },
     });
   }
 
+  /** One API call, bounded in time and answer size; on a cut the socket is destroyed and the call fails at once. */
   private async call<T>(action: string, run: () => Promise<T>): Promise<T> {
+    const ms = action === 'Invoke' ? Math.max(this.callTimeoutMs, INVOKE_TIMEOUT_MS) : this.callTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const cut = new Promise<never>((_, reject) => {
+      this.guard.onCut = (reason) => reject(new ScfApiError(action, undefined, `${action}: ${reason}; the connection was closed`, undefined, 'unreadable'));
+      timer = setTimeout(() => this.guard.cut(`no complete answer within ${ms / 1000} s`), ms);
+    });
+    try {
+      return await Promise.race([this.attempt(action, run), cut]);
+    } finally {
+      clearTimeout(timer);
+      this.guard.onCut = undefined;
+    }
+  }
+
+  private async attempt<T>(action: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
       if (error instanceof ScfApiError) throw error;
-      const e = error as { code?: unknown; message?: unknown; requestId?: unknown };
+      const e = error as { code?: unknown; message?: unknown; requestId?: unknown; type?: unknown };
       const code = typeof e.code === 'string' && e.code !== '' ? e.code : undefined;
       const message = typeof e.message === 'string' ? e.message : String(error);
-      throw new ScfApiError(action, code, message, typeof e.requestId === 'string' ? e.requestId : undefined);
+      // The SDK's fetch reports a body that is not JSON as type invalid-json; JSON without Response is a TypeError.
+      const unreadable = code === undefined && (e.type === 'invalid-json' || error instanceof TypeError || error instanceof UnreadableAnswer);
+      if (unreadable) throw new ScfApiError(action, undefined, `${action}: ${message.slice(0, 200)}`, undefined, 'unreadable');
+      throw new ScfApiError(action, code, message, typeof e.requestId === 'string' ? e.requestId : undefined, code === undefined ? 'unreachable' : undefined);
     }
   }
 
   async getFunction(name: string): Promise<FunctionState | null> {
     try {
-      const r = await this.call('GetFunction', () => this.client.GetFunction({ FunctionName: name, Namespace: this.namespace }));
-      return functionState(r);
+      return await this.call('GetFunction', async () => functionState(await this.client.GetFunction({ FunctionName: name, Namespace: this.namespace })));
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;

@@ -1,13 +1,19 @@
 /**
  * serverless.yml → the typed deploy configuration (pure). Every rule of what may be deployed lives here: key
  * names (an unknown key gets a "did you mean"), the SCF limits (memory, timeout, runtime, environment, names),
- * the trigger schema (http Function URL, ckafka, timer) and the retired ones (apigw, cmq). Errors name the key path.
+ * the trigger schema (http Function URL, ckafka, timer; their limits and the retired types from the shared
+ * trigger table), after resolving `${…}` variables (variables.ts). Errors name the key path.
  */
 import { parse } from 'yaml';
 import { loadConfig } from '../../lib/config';
 import { parseCron } from '../shared/cron';
+import { CKAFKA_TRIGGER, HTTP_TRIGGER, isTriggerType, RETIRED_TRIGGERS, TIMER_TRIGGER, TRIGGER_TYPES } from '../shared/triggers';
+import { resolveVariables } from './variables';
+import { bool, Errors, int, isObj, str, strings, suggest, type Obj } from './yml-fields';
 
-export type AuthType = 'NONE' | 'CAM';
+export { editDistance, suggest } from './yml-fields';
+
+export type AuthType = (typeof HTTP_TRIGGER.authTypes)[number];
 
 export interface CorsConfig {
   readonly origins: readonly string[];
@@ -87,7 +93,6 @@ export const DEFAULT_NAMESPACE = 'default';
 export const DEFAULT_REGION = 'ap-guangzhou';
 export const DEFAULT_STAGE = 'dev';
 export const DEFAULT_QUALIFIER = '$DEFAULT';
-export const DEFAULT_HTTP_TRIGGER_NAME = 'url-trigger';
 export const DEFAULT_MEMORY_MB = 128;
 export const DEFAULT_TIMEOUT_S = 10;
 /** SCF keeps a function's environment within 4 KB (InvalidParameterValue.EnvironmentExceededLimit). */
@@ -96,101 +101,11 @@ export const ENVIRONMENT_LIMIT_BYTES = 4096;
 const TOP_KEYS = ['service', 'frameworkVersion', 'configValidationMode', 'provider', 'plugins', 'package', 'functions', 'custom'];
 const PROVIDER_KEYS = ['name', 'runtime', 'region', 'stage', 'credentials', 'role', 'memorySize', 'timeout', 'environment', 'namespace', 'description'];
 const FUNCTION_KEYS = ['handler', 'description', 'runtime', 'memorySize', 'timeout', 'role', 'environment', 'events'];
-const EVENT_TYPES = ['http', 'timer', 'ckafka'];
-const RETIRED: Record<string, string> = {
-  apigw:
-    'API Gateway triggers are retired by Tencent (no new ones since 2024-07-01, offline since 2025-06-30, API Gateway itself stops from 2026-10-30): use an `http` event (a Function URL) instead',
-  cmq: 'CMQ was retired on 2022-12-31 and SCF no longer offers CMQ triggers: feed the function through a `ckafka` event (CKafka) instead',
-};
 const HTTP_KEYS = ['authType', 'netConfig', 'cors', 'qualifier', 'enable'];
 const NET_KEYS = ['enableIntranet', 'enableExtranet'];
 const CORS_KEYS = ['origins', 'methods', 'headers', 'exposeHeaders', 'maxAge', 'credentials'];
 const TIMER_KEYS = ['cronExpression', 'argument', 'qualifier', 'enable'];
 const CKAFKA_KEYS = ['instanceId', 'topic', 'maxMsgNum', 'offset', 'retry', 'timeOut', 'qualifier', 'enable'];
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Levenshtein distance, for "did you mean". */
-export function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = prev[j]!;
-      prev[j] = Math.min(above + 1, prev[j - 1]! + 1, diag + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      diag = above;
-    }
-  }
-  return prev[b.length]!;
-}
-
-export function suggest(key: string, known: readonly string[]): string | undefined {
-  let best: { name: string; d: number } | undefined;
-  for (const name of known) {
-    const d = editDistance(key, name);
-    if (!best || d < best.d) best = { name, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(best.name.length / 3)) ? best.name : undefined;
-}
-
-class Errors {
-  readonly list: string[] = [];
-  add(path: string, message: string): void {
-    this.list.push(`${path}: ${message}`);
-  }
-  /** Reports every key of `obj` not in `known`, with a suggestion when one is close. */
-  keys(path: string, obj: Obj, known: readonly string[]): void {
-    for (const key of Object.keys(obj)) {
-      if (known.includes(key)) continue;
-      const near = suggest(key, known);
-      this.add(`${path}.${key}`, `unknown key${near ? `; did you mean "${near}"?` : ` (known: ${known.join(', ')})`}`);
-    }
-  }
-}
-
-function str(e: Errors, path: string, v: unknown, required: boolean): string | undefined {
-  if (v === undefined || v === null) {
-    if (required) e.add(path, 'is required');
-    return undefined;
-  }
-  if (typeof v !== 'string' || v.trim() === '') {
-    e.add(path, 'must be a non-empty string');
-    return undefined;
-  }
-  return v.trim();
-}
-
-function bool(e: Errors, path: string, v: unknown, fallback: boolean): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') {
-    e.add(path, 'must be true or false');
-    return fallback;
-  }
-  return v;
-}
-
-function int(e: Errors, path: string, v: unknown, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    e.add(path, `must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
-    return undefined;
-  }
-  return v;
-}
-
-function strings(e: Errors, path: string, v: unknown): string[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) {
-    e.add(path, 'must be a list of non-empty strings');
-    return [];
-  }
-  return v as string[];
-}
 
 /** SCF function names: letters, digits, - and _, a letter first, not ending in - or _, 2–60 characters. */
 export function functionNameError(name: string): string | undefined {
@@ -248,7 +163,8 @@ function qualifier(e: Errors, path: string, v: unknown): string {
 function httpTrigger(e: Errors, path: string, name: string | undefined, p: Obj): HttpTrigger {
   e.keys(`${path}.parameters`, p, HTTP_KEYS);
   const authType = p.authType ?? 'NONE';
-  if (authType !== 'NONE' && authType !== 'CAM') e.add(`${path}.parameters.authType`, 'must be NONE or CAM');
+  if (!(HTTP_TRIGGER.authTypes as readonly unknown[]).includes(authType))
+    e.add(`${path}.parameters.authType`, `must be ${HTTP_TRIGGER.authTypes.join(' or ')}`);
   const net = p.netConfig ?? {};
   let netConfig = { enableIntranet: false, enableExtranet: true };
   if (!isObj(net)) e.add(`${path}.parameters.netConfig`, 'must be a mapping {enableIntranet, enableExtranet}');
@@ -283,7 +199,7 @@ function httpTrigger(e: Errors, path: string, name: string | undefined, p: Obj):
   }
   return {
     type: 'http',
-    name: name ?? DEFAULT_HTTP_TRIGGER_NAME,
+    name: name ?? HTTP_TRIGGER.defaultName,
     authType: authType === 'CAM' ? 'CAM' : 'NONE',
     netConfig,
     ...(cors ? { cors } : {}),
@@ -295,7 +211,7 @@ function httpTrigger(e: Errors, path: string, name: string | undefined, p: Obj):
 function timerTrigger(e: Errors, path: string, name: string | undefined, p: Obj): TimerTrigger {
   e.keys(`${path}.parameters`, p, TIMER_KEYS);
   if (name === undefined) e.add(`${path}.name`, 'is required (letters, digits, - and _, at most 100)');
-  else if (!/^[A-Za-z0-9_-]{1,100}$/.test(name)) e.add(`${path}.name`, 'must hold only letters, digits, - and _ (at most 100)');
+  else if (!TIMER_TRIGGER.name.test(name)) e.add(`${path}.name`, 'must hold only letters, digits, - and _ (at most 100)');
   const cron = str(e, `${path}.parameters.cronExpression`, p.cronExpression, true) ?? '';
   if (cron) {
     // SCF takes the 5-field form too, but this file uses one form: the 7-field one SCF documents for triggers.
@@ -306,6 +222,9 @@ function timerTrigger(e: Errors, path: string, name: string | undefined, p: Obj)
     else if (!parsed.ok) e.add(`${path}.parameters.cronExpression`, parsed.reason);
   }
   const argument = p.argument === undefined ? undefined : str(e, `${path}.parameters.argument`, p.argument, false);
+  if (argument !== undefined && Buffer.byteLength(argument) > TIMER_TRIGGER.argumentMaxBytes) {
+    e.add(`${path}.parameters.argument`, `must be at most ${TIMER_TRIGGER.argumentMaxBytes} bytes (SCF's CustomArgument limit)`);
+  }
   return {
     type: 'timer',
     name: name ?? '',
@@ -320,7 +239,7 @@ function ckafkaTrigger(e: Errors, path: string, name: string | undefined, p: Obj
   e.keys(`${path}.parameters`, p, CKAFKA_KEYS);
   const at = `${path}.parameters`;
   const instanceId = str(e, `${at}.instanceId`, p.instanceId, true) ?? '';
-  if (instanceId && !/^ckafka-[a-z0-9]+$/.test(instanceId)) e.add(`${at}.instanceId`, 'must be a CKafka instance id such as ckafka-abcd1234');
+  if (instanceId && !CKAFKA_TRIGGER.instanceId.test(instanceId)) e.add(`${at}.instanceId`, 'must be a CKafka instance id such as ckafka-abcd1234');
   const topic = str(e, `${at}.topic`, p.topic, true) ?? '';
   const derived = `${instanceId}-${topic}`;
   if (name !== undefined && name !== derived) {
@@ -330,7 +249,7 @@ function ckafkaTrigger(e: Errors, path: string, name: string | undefined, p: Obj
     if (p[key] === undefined) e.add(`${at}.${key}`, 'is required (SCF needs maxMsgNum, offset, retry and timeOut)');
   }
   const offset = p.offset ?? 'latest';
-  if (!(offset === 'latest' || offset === 'earliest' || (typeof offset === 'number' && Number.isInteger(offset) && offset > 0))) {
+  if (!((CKAFKA_TRIGGER.offsets as readonly unknown[]).includes(offset) || (typeof offset === 'number' && Number.isInteger(offset) && offset > 0))) {
     e.add(`${at}.offset`, 'must be latest, earliest or a timestamp in milliseconds');
   }
   return {
@@ -338,10 +257,10 @@ function ckafkaTrigger(e: Errors, path: string, name: string | undefined, p: Obj
     name: derived,
     instanceId,
     topic,
-    maxMsgNum: int(e, `${at}.maxMsgNum`, p.maxMsgNum, 1, 10_000) ?? 0,
+    maxMsgNum: int(e, `${at}.maxMsgNum`, p.maxMsgNum, CKAFKA_TRIGGER.maxMsgNum.min, CKAFKA_TRIGGER.maxMsgNum.max) ?? 0,
     offset: String(offset),
-    retry: int(e, `${at}.retry`, p.retry, 1, 10_000) ?? 0,
-    timeOut: int(e, `${at}.timeOut`, p.timeOut, 1, 60) ?? 0,
+    retry: int(e, `${at}.retry`, p.retry, CKAFKA_TRIGGER.retry.min, CKAFKA_TRIGGER.retry.max) ?? 0,
+    timeOut: int(e, `${at}.timeOut`, p.timeOut, CKAFKA_TRIGGER.timeOut.min, CKAFKA_TRIGGER.timeOut.max) ?? 0,
     qualifier: qualifier(e, `${at}.qualifier`, p.qualifier),
     enable: bool(e, `${at}.enable`, p.enable, true),
   };
@@ -361,13 +280,14 @@ function triggers(e: Errors, path: string, v: unknown): Trigger[] {
       return;
     }
     const [type, body] = Object.entries(event)[0]!;
-    if (RETIRED[type]) {
-      e.add(`${at}.${type}`, RETIRED[type]!);
+    const retired = RETIRED_TRIGGERS[type];
+    if (retired !== undefined) {
+      e.add(`${at}.${type}`, retired);
       return;
     }
-    if (!EVENT_TYPES.includes(type)) {
-      const near = suggest(type, EVENT_TYPES);
-      e.add(`${at}.${type}`, `unknown event type${near ? `; did you mean "${near}"?` : ` (known: ${EVENT_TYPES.join(', ')})`}`);
+    if (!isTriggerType(type)) {
+      const near = suggest(type, TRIGGER_TYPES);
+      e.add(`${at}.${type}`, `unknown event type${near ? `; did you mean "${near}"?` : ` (known: ${TRIGGER_TYPES.join(', ')})`}`);
       return;
     }
     const b = body ?? {};
@@ -410,7 +330,7 @@ function handler(e: Errors, path: string, v: unknown): { handler: string; codeDi
   return { handler: `${m[2]}.${m[3]}`, codeDir: m[1] ?? '.' };
 }
 
-/** Parses and validates serverless.yml text. `env` gives TENCENTCLOUD_REGION; `stage` is --stage. */
+/** Parses and validates serverless.yml text. `env` gives TENCENTCLOUD_REGION and `${env:…}`; `stage` is --stage. */
 export function parseDeployConfig(text: string, options: { stage?: string; env?: Readonly<Record<string, string | undefined>> } = {}): ConfigResult {
   const e = new Errors();
   let doc: unknown;
@@ -419,6 +339,10 @@ export function parseDeployConfig(text: string, options: { stage?: string; env?:
   } catch (error) {
     return { ok: false, errors: [`serverless.yml is not valid YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`] };
   }
+  if (!isObj(doc)) return { ok: false, errors: ['serverless.yml must be a mapping (service, provider, functions)'] };
+  const resolved = resolveVariables(doc, { env: options.env ?? {}, ...(options.stage !== undefined ? { stage: options.stage } : {}) });
+  if (!resolved.ok) return { ok: false, errors: resolved.errors };
+  doc = resolved.value;
   if (!isObj(doc)) return { ok: false, errors: ['serverless.yml must be a mapping (service, provider, functions)'] };
   e.keys('serverless.yml', doc, TOP_KEYS);
 

@@ -42,6 +42,8 @@ export interface LocalCloud {
   idle(): Promise<void>;
   /** PIDs of the function instances alive now. */
   instancePids(): number[];
+  /** A test fault: the next `times` (default 1) CreateFunction of the function `name` end CreateFailed. */
+  failNextCreate(name: string, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +110,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deliveries: (name) => local.topic(name)?.deliveries ?? [],
       idle: () => local.idle(),
       instancePids: () => local.instancePids(),
+      failNextCreate: (name, times) => local.failNextCreate(name, times),
       close: () => {
         closing ??= (async () => {
           await server.stop();

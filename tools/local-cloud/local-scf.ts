@@ -149,6 +149,8 @@ export class LocalScf {
   private readonly background = new Set<Promise<unknown>>();
   private tick: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Test faults: function name → how many of its next creates end CreateFailed. */
+  private readonly createFaults = new Map<string, number>();
 
   constructor(private readonly options: LocalScfOptions) {
     mkdirSync(options.workDir, { recursive: true });
@@ -195,6 +197,11 @@ export class LocalScf {
       default:
         return this.invokeAction(params, region, 'Event', '$DEFAULT');
     }
+  }
+
+  /** A test fault: the next `times` CreateFunction of `name` end CreateFailed (InternalError), as a platform fault would. */
+  failNextCreate(name: string, times = 1): void {
+    this.createFaults.set(name, (this.createFaults.get(name) ?? 0) + times);
   }
 
   /** PIDs of every live function instance. */
@@ -392,10 +399,16 @@ export class LocalScf {
     l.generation += 1;
     const generation = l.generation;
     const started = Date.now();
+    const faults = status === 'Creating' ? (this.createFaults.get(f.name) ?? 0) : 0;
+    if (faults > 0) this.createFaults.set(f.name, faults - 1);
     this.later(0, async () => {
-      const prepared: Prepared = await this.prepare(f, generation).catch((error: unknown) => ({
-        failure: { ErrorCode: 'InternalError', ErrorMessage: `preparing the code failed: ${error instanceof Error ? error.message : String(error)}` },
-      }));
+      const injected: Prepared = { failure: { ErrorCode: 'InternalError', ErrorMessage: 'the platform failed to create the function (injected fault).' } };
+      const prepared: Prepared =
+        faults > 0
+          ? injected
+          : await this.prepare(f, generation).catch((error: unknown) => ({
+              failure: { ErrorCode: 'InternalError', ErrorMessage: `preparing the code failed: ${error instanceof Error ? error.message : String(error)}` },
+            }));
       const wait = this.options.activationDelayMs - (Date.now() - started);
       if (wait > 0) await this.sleep(wait);
       if (this.closed || l.generation !== generation) {

@@ -4,9 +4,18 @@
  */
 import { scfError } from './api-error';
 import { parseCron, type Cron } from '../shared/cron';
+import {
+  CKAFKA_TRIGGER,
+  HTTP_TRIGGER,
+  isTriggerType,
+  RETIRED_TRIGGERS,
+  TIMER_TRIGGER,
+  TRIGGER_TYPES,
+  type IntRange,
+  type TriggerType,
+} from '../shared/triggers';
 
-export const TRIGGER_TYPES = ['http', 'timer', 'ckafka'] as const;
-export type TriggerType = (typeof TRIGGER_TYPES)[number];
+export { TRIGGER_TYPES, type TriggerType };
 
 export interface HttpDesc {
   type: 'http';
@@ -31,18 +40,13 @@ export interface CkafkaDesc {
 }
 export type TriggerDesc = HttpDesc | TimerDesc | CkafkaDesc;
 
-const RETIRED: Readonly<Record<string, string>> = {
-  apigw: 'API Gateway triggers are retired (API Gateway stops service); create a Function URL with Type `http`',
-  cmq: 'CMQ triggers are retired (CMQ moved to TDMQ); use a CKafka trigger or EventBridge',
-};
-
 export function triggerType(value: string): TriggerType {
-  const retired = RETIRED[value];
+  const retired = RETIRED_TRIGGERS[value];
   if (retired !== undefined) throw scfError('InvalidParameterValue.Type', `Trigger type \`${value}\` cannot be created: ${retired}.`);
-  if (!(TRIGGER_TYPES as readonly string[]).includes(value)) {
+  if (!isTriggerType(value)) {
     throw scfError('InvalidParameterValue.Type', `Trigger type \`${value}\` is not supported by the local SCF: use ${TRIGGER_TYPES.join(', ')}.`);
   }
-  return value as TriggerType;
+  return value;
 }
 
 function bad(reason: string): never {
@@ -73,7 +77,8 @@ function parseHttp(text: string): HttpDesc {
   for (const key of Object.keys(o)) {
     if (key !== 'AuthType' && key !== 'NetConfig' && key !== 'CorsConfig' && !HTTP_EXTRA_KEYS.includes(key)) bad(`unknown key \`${key}\` for an http trigger`);
   }
-  if (o.AuthType !== 'NONE' && o.AuthType !== 'CAM') bad('AuthType is required: "NONE" or "CAM"');
+  const authType = HTTP_TRIGGER.authTypes.find((a) => a === o.AuthType);
+  if (authType === undefined) return bad(`AuthType is required: ${HTTP_TRIGGER.authTypes.map((a) => `"${a}"`).join(' or ')}`);
   const net = o.NetConfig;
   if (typeof net !== 'object' || net === null || Array.isArray(net)) return bad('NetConfig is required: {"EnableIntranet":bool,"EnableExtranet":bool}');
   const n = net as Record<string, unknown>;
@@ -82,7 +87,7 @@ function parseHttp(text: string): HttpDesc {
   }
   const desc: HttpDesc = {
     type: 'http',
-    authType: o.AuthType,
+    authType,
     enableIntranet: bool(n.EnableIntranet, 'NetConfig.EnableIntranet'),
     enableExtranet: bool(n.EnableExtranet, 'NetConfig.EnableExtranet'),
     extra: {},
@@ -119,24 +124,24 @@ function parseCkafka(text: string): CkafkaDesc {
     if (!['maxMsgNum', 'offset', 'retry', 'timeOut', ...CKAFKA_EXTRA_KEYS].includes(key)) bad(`unknown key \`${key}\` for a ckafka trigger`);
   }
   for (const key of ['maxMsgNum', 'offset', 'retry', 'timeOut']) if (o[key] === undefined) bad(`\`${key}\` is required for a ckafka trigger`);
-  const int = (key: string, min: number, max: number): number => {
+  const int = (key: string, { min, max }: IntRange): number => {
     const v = o[key];
     const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) bad(`\`${key}\` must be an integer from ${String(min)} to ${String(max)}`);
     return n as number;
   };
   const offset = o.offset;
-  if (typeof offset !== 'string' || !(offset === 'latest' || offset === 'earliest' || /^\d{13}$/.test(offset))) {
+  if (typeof offset !== 'string' || !((CKAFKA_TRIGGER.offsets as readonly string[]).includes(offset) || /^\d{13}$/.test(offset))) {
     bad('`offset` must be "latest", "earliest" or a millisecond timestamp');
   }
   const extra: Record<string, unknown> = {};
   for (const key of CKAFKA_EXTRA_KEYS) if (o[key] !== undefined) extra[key] = o[key];
   return {
     type: 'ckafka',
-    maxMsgNum: int('maxMsgNum', 1, 10000),
+    maxMsgNum: int('maxMsgNum', CKAFKA_TRIGGER.maxMsgNum),
     offset: offset as string,
-    retry: int('retry', 0, 10000),
-    timeOut: int('timeOut', 1, 60),
+    retry: int('retry', CKAFKA_TRIGGER.retry),
+    timeOut: int('timeOut', CKAFKA_TRIGGER.timeOut),
     extra,
   };
 }
@@ -168,16 +173,13 @@ export function readBackDesc(desc: TriggerDesc, url: string | undefined): string
   }
 }
 
-const TIMER_NAME = /^[A-Za-z0-9_-]{1,100}$/;
-const CKAFKA_NAME = /^(ckafka-[a-z0-9]+)-(.+)$/;
-
 /** Checks the TriggerName; for ckafka returns the topic (`<instanceId>-<topic>`). */
 export function triggerName(type: TriggerType, name: string): { topic?: string } {
-  if (!TIMER_NAME.test(name) && type !== 'ckafka') {
+  if (!TIMER_TRIGGER.name.test(name) && type !== 'ckafka') {
     throw scfError('InvalidParameterValue.TriggerName', `TriggerName \`${name}\` is invalid: 1-100 letters, digits, - and _.`);
   }
   if (type === 'ckafka') {
-    const m = CKAFKA_NAME.exec(name);
+    const m = CKAFKA_TRIGGER.name.exec(name);
     if (m === null || m[2] === undefined) {
       throw scfError(
         'InvalidParameterValue.TriggerName',

@@ -2,7 +2,7 @@
  * End to end over loopback with the real SDK: this checkout deployed to the local SCF (tools/local-cloud), then a
  * report POSTed to its Function URL is recorded by the local TRTC; every later deploy writes exactly what
  * changed (nothing, the configuration, the code, one trigger); --dry-run writes nothing and plans the same;
- * CreateFailed is deleted and re-created only with consent; a runtime change is refused.
+ * a function found CreateFailed is deleted and re-created only with consent; a runtime change is refused.
  */
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -146,6 +146,23 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     expect((await run()).writes).toEqual([]);
   });
 
+  it("a timer's argument removed from serverless.yml is cleared by one UpdateTrigger; the redeploy after is a no-op", async () => {
+    const timer = (parameters: Doc) => (d: Doc) => {
+      const events = d.functions.createTroubleInfo.events.filter((e: Doc) => !('timer' in e));
+      events.push({ timer: { name: 'trouble_probe', parameters: { cronExpression: '0 0 3 * * * *', ...parameters } } });
+      d.functions.createTroubleInfo.events = events;
+    };
+    editYml(dir, timer({ argument: 'nightly' }));
+    expect((await run({ smoke: false })).writes).toEqual(['UpdateTrigger']);
+    editYml(dir, timer({}));
+    const cleared = await run({ smoke: false });
+    expect(cleared.writes).toEqual(['UpdateTrigger']);
+    expect(cleared.plan[0]!.reason).toBe('timer trigger trouble_probe: CustomArgument changed');
+    const listed = await new SdkScfApi('default', 'ap-guangzhou', env).listTriggers('trtc-trouble-dev-createTroubleInfo');
+    expect(listed.find((t) => t.name === 'trouble_probe')?.customArgument).toBe('');
+    expect((await run({ smoke: false })).writes).toEqual([]);
+  });
+
   it('a Function URL setting changes in place: UpdateTrigger, same URL', async () => {
     const before = (await run({ smoke: false })).url;
     editYml(dir, (d) => {
@@ -256,7 +273,7 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     expect(r.writes).toEqual(['CreateTrigger']);
   });
 
-  it('CreateFailed: reported; the next deploy deletes and re-creates it, saying so', async () => {
+  it('code that cannot start: re-created once, then CreateFailed reported; the next deploy deletes and re-creates it, saying so', async () => {
     const broken = copyProject('deploy-e2e-');
     try {
       writeFileSync(path.join(broken, 'dist', 'index.js'), 'exports.other = 1;\n');

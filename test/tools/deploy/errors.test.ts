@@ -15,7 +15,7 @@ function scfAnswering(code: string): Promise<{ url: string; close: () => Promise
     req.resume();
     req.on('end', () => {
       const action = String(req.headers['x-tc-action'] ?? '');
-      const error = action === 'GetFunction' ? { Code: 'ResourceNotFound.Function', Message: 'not found' } : { Code: code, Message: `${code} for ${action}` };
+      const error = action === 'GetFunction' ? { Code: 'ResourceNotFound.Function', Message: 'not found' } : { Code: code, Message: `${code} for ${action}.` };
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ Response: { Error: error, RequestId: 'r-1' } }));
     });
@@ -49,7 +49,7 @@ describe('deploy failures say what to do', () => {
     ],
     ['AuthFailure.SecretIdNotFound', /The deploying keys were refused: check TENCENTCLOUD_SECRET_ID/],
     ['UnauthorizedOperation.CAM', /lacks permission for CreateFunction: attach the deploy policy/],
-    ['LimitExceeded.Function', /CreateFunction failed\. CreateFunction answered LimitExceeded\.Function/],
+    ['LimitExceeded.Function', /CreateFunction failed\. CreateFunction answered LimitExceeded\.Function: LimitExceeded\.Function for CreateFunction\.$/],
   ])('%s', async (code, expected) => {
     const scf = await scfAnswering(code);
     try {
@@ -61,6 +61,8 @@ describe('deploy failures say what to do', () => {
       }).catch((e: unknown) => e as Error);
       expect(error).toBeInstanceOf(Error);
       expect((error as Error).message).toMatch(expected);
+      // SCF's messages end with a full stop; the advice after them adds none of its own.
+      expect((error as Error).message).not.toContain('..');
       expect((error as Error).message).not.toContain(KEY);
     } finally {
       await scf.close();

@@ -154,6 +154,16 @@ describe('planDeploy', () => {
     };
     const wanted = { triggers: [...WANTED.triggers, timer, kafka] };
 
+    it('a timer argument removed from serverless.yml: UpdateTrigger sends an empty CustomArgument to clear it', () => {
+      const have: TriggerState = { type: 'timer', name: 'probe', desc: timer.cron, qualifier: '$DEFAULT', enable: true, customArgument: 'nightly' };
+      const steps = plan({ wanted: { triggers: [...WANTED.triggers, timer] }, triggers: [URL_TRIGGER, have] });
+      expect(actions(steps)).toEqual(['UpdateTrigger']);
+      expect(steps[0]).toMatchObject({ reason: 'timer trigger probe: CustomArgument changed', trigger: { customArgument: '' } });
+      expect(actions(plan({ wanted: { triggers: [...WANTED.triggers, timer] }, triggers: [URL_TRIGGER, { ...have, customArgument: '' }] }))).toEqual([
+        'nothing',
+      ]);
+    });
+
     it('a new timer: CreateTrigger only', () => {
       expect(actions(plan({ wanted: { triggers: [...WANTED.triggers, timer] } }))).toEqual(['CreateTrigger']);
     });
@@ -195,7 +205,7 @@ describe('planDeploy', () => {
       const moved = { ...ck, desc: '{"maxMsgNum":100,"offset":"earliest","retry":3,"timeOut":60}' };
       const steps = plan({ wanted, triggers: [URL_TRIGGER, timerHave, moved] });
       expect(actions(steps)).toEqual(['DeleteTrigger', 'CreateTrigger']);
-      expect(steps[0]!.reason).toMatch(/offset earliest → latest; SCF can change only retry, maxMsgNum and timeOut/);
+      expect(steps[0]!.reason).toMatch(/offset earliest → latest; SCF can change only maxMsgNum, retry and timeOut/);
     });
   });
 });
