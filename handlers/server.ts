@@ -9,7 +9,9 @@
  *   413, 415, 5xx). `OPTIONS` answers 204. openapi.yaml describes it.
  * - `GET /healthz` (and HEAD): 200 `{"status":"ok"}`. A liveness probe: it never touches TRTC, reads no credentials
  *   and writes no log line. Other methods on that path get 405. `GET /healthz?deep=1` runs the Timer's health probe
- *   (lib/probe.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict.
+ *   (lib/probe.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict; it
+ *   needs the bearer token when AUTH_TOKEN is set and calls TRTC at most once per DEEP_PROBE_INTERVAL_MS
+ *   (lib/server/deep-health.ts).
  * - `GET /openapi.json` (and HEAD): the OpenAPI 3.1 description (openapi.yaml, converted to JSON at build time).
  * - Any other path: 404 `ResourceNotFound` in the error envelope, logged with method and path.
  *
@@ -36,7 +38,7 @@ export { closeGracefully, SHUTDOWN_GRACE_MS, type StartedServer } from '../lib/s
 export { createServer, serverLogger } from '../lib/server/create';
 export { healthResponse, notFoundResponse, openApiResponse, routeOf, HEALTH_PATH, OPENAPI_PATH, REPORT_PATH, type Route } from '../lib/server/routes';
 export { SERVER_SOURCE, type ServerOptions } from '../lib/server/serve';
-export { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from '../lib/server/timeouts';
+export { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from '../lib/server/limits';
 
 /** Where {@link startServer} listens, plus the {@link ServerOptions}. */
 export interface StartOptions extends ServerOptions, ListenAddress {}

@@ -9,7 +9,7 @@ import { secretValues } from '../trtc/credentials';
 import { clientErrorStatus, rawErrorResponse } from './client-error';
 import { declaredLength } from './read-request';
 import { internalError, serve, type Served, type ServerOptions } from './serve';
-import { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from './timeouts';
+import { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from './limits';
 
 /** The process-level logger (startup, shutdown, connection errors), with the same redaction as invocation logs. */
 export function serverLogger(options: ServerOptions): Logger {

@@ -1,4 +1,10 @@
 /**
+ * Every limit of the standalone server in one place: the slow-client timeouts, how many connections and pipelined
+ * requests it takes, and how often `GET /healthz?deep=1` may call TRTC. docs/deploying.md ("Web function or
+ * container") states them; the tests read them from here.
+ */
+
+/**
  * Server timeouts. Headers must arrive within 15 s and the whole request (with its ≤ 64 KiB body) within 30 s,
  * which bounds slow clients. Idle keep-alive connections are kept 65 s, longer than the 60 s idle timeout common to
  * load balancers and gateways, so the proxy in front always closes first and never reuses a closing connection.
@@ -11,3 +17,10 @@ export const SERVER_TIMEOUTS = { headersTimeoutMs: 15_000, requestTimeoutMs: 30_
  */
 export const TIMEOUT_CHECK_INTERVAL_MS = 250;
 export const REQUEST_TIMEOUT_BACKSTOP_MS = 2_000;
+
+/**
+ * `GET /healthz?deep=1` calls TRTC at most once per this interval per instance; every other deep probe is answered
+ * from the last result (`cached: true` with its age), and probes that arrive while one runs wait for it. At 19.2
+ * calls per second for every instance together, one call per 5 s is about 1 % of the quota per instance.
+ */
+export const DEEP_PROBE_INTERVAL_MS = 5_000;
