@@ -76,7 +76,8 @@ export async function serve(
   switch (routeOf(path)) {
     case 'health': {
       // `?deep=1` runs the Timer's health probe (one CreateTroubleInfo without parameters); plain /healthz never calls TRTC.
-      const deep = method === 'GET' && parseQueryString(splitTarget(req.url).rawQuery)['deep'] === '1';
+      const query = parseQueryString(splitTarget(req.url).rawQuery);
+      const deep = method === 'GET' && query.ok && query.value['deep'] === '1';
       const answer = deep
         ? await deepHealthResponse(server, req.headers.authorization, () => openRequest(options, requestId, startedAt), requestId)
         : healthResponse(method, requestId);
@@ -137,7 +138,7 @@ export async function serve(
   }
 
   const request = toHttpRequest(req.method, req.url, req.headers, read.body, requestId);
-  const { response, outcome } = await handleHttp({ ok: true, value: request }, inv);
+  const { response, outcome } = await handleHttp(request, inv);
   send(res, response, requestId, closing());
   finish(outcome);
 }
