@@ -23,7 +23,7 @@
  * - Request id: the `X-Request-Id` header when it is a sane token (1 to 128 visible ASCII characters), else a random
  *   UUID; always echoed as `X-Request-Id` and logged as `http_request_id` on the one log line per request.
  * - The request handler never throws; malformed requests, client resets and timeouts are answered or dropped
- *   without affecting the process.
+ *   without affecting the process. Nor does a closed stdout (EPIPE): log lines are then dropped (lib/server/stdio.ts).
  *
  * Run directly (`node dist/server.js`): listens on PORT (default 9000; 0 picks a free port) and HOST (default
  * 0.0.0.0), writes one JSON line `{"level":"info","msg":"listening","port":...}` with the actual port, and on SIGTERM
@@ -32,6 +32,7 @@
 import { parseListenAddress, type ListenAddress } from '../lib/config';
 import { createServer, serverLogger } from '../lib/server/create';
 import { exitOnSignals, listen, type StartedServer } from '../lib/server/lifecycle';
+import { surviveClosedOutput } from '../lib/server/stdio';
 import type { ServerOptions } from '../lib/server/serve';
 
 export { closeGracefully, SHUTDOWN_GRACE_MS, type StartedServer } from '../lib/server/lifecycle';
@@ -49,6 +50,8 @@ export function startServer(options: StartOptions): Promise<StartedServer> {
 }
 
 function main(): void {
+  // A stdout or stderr whose reader went away (EPIPE) must not end the server.
+  surviveClosedOutput();
   const log = serverLogger({});
   const listening = parseListenAddress(process.env);
   if (!listening.ok) {
