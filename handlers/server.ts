@@ -20,6 +20,8 @@
  *   answered 413 with `Connection: close`; the rest of it is discarded, never buffered (read and dropped, up to
  *   1 MiB or 5 s, so the client can read the answer; beyond that the connection is cut). A client that sent
  *   `Expect: 100-continue` with a too-large Content-Length gets the 413 before sending anything.
+ * - Connections and pipelining are capped (lib/server/pipelining.ts, numbers in lib/server/limits.ts): a client
+ *   that pipelines without reading its answers is no longer read from, so it holds a bounded amount of memory.
  * - Request id: the `X-Request-Id` header when it is a sane token (1 to 128 visible ASCII characters), else a random
  *   UUID; always echoed as `X-Request-Id` and logged as `http_request_id` on the one log line per request.
  * - The request handler never throws; malformed requests, client resets and timeouts are answered or dropped

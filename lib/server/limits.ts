@@ -24,3 +24,16 @@ export const REQUEST_TIMEOUT_BACKSTOP_MS = 2_000;
  * calls per second for every instance together, one call per 5 s is about 1 % of the quota per instance.
  */
 export const DEEP_PROBE_INTERVAL_MS = 5_000;
+
+/**
+ * Connections and pipelining. At most {@link MAX_CONNECTIONS} connections at once (Node closes any beyond at once);
+ * at most {@link MAX_REQUESTS_PER_SOCKET} requests per connection (the last answer says `Connection: close`; Node
+ * answers 503 to any request pipelined past it); at most {@link PIPELINE_DEPTH} requests of one connection served at
+ * once: further pipelined requests wait, and the server stops reading from that connection until they are answered,
+ * so a client that sends without reading its answers holds a bounded amount of memory. A connection that stays
+ * stopped for {@link PIPELINE_STALL_MS} is closed.
+ */
+export const MAX_CONNECTIONS = 512;
+export const MAX_REQUESTS_PER_SOCKET = 100;
+export const PIPELINE_DEPTH = 8;
+export const PIPELINE_STALL_MS = 30_000;

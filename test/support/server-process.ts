@@ -39,10 +39,13 @@ export function startServerProcess(env: Readonly<Record<string, string>>, nodeAr
   );
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
+    let listening = false;
     lines.on('line', (line) => {
       stdout.push(line);
+      if (listening || !line.startsWith('{')) return;
       const parsed = JSON.parse(line) as { msg?: string; port?: number };
       if (parsed.msg !== 'listening' || typeof parsed.port !== 'number') return;
+      listening = true;
       resolve({
         child,
         port: parsed.port,
