@@ -9,7 +9,9 @@
  *   413, 415, 5xx). `OPTIONS` answers 204. openapi.yaml describes it.
  * - `GET /healthz` (and HEAD): 200 `{"status":"ok"}`. A liveness probe: it never touches TRTC, reads no credentials
  *   and writes no log line. Other methods on that path get 405. `GET /healthz?deep=1` runs the Timer's health probe
- *   (lib/probe.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict.
+ *   (lib/probe.ts): 200 when TRTC's answer proves signature, permission and action, else 503 with the verdict; it
+ *   needs the bearer token when AUTH_TOKEN is set and calls TRTC at most once per DEEP_PROBE_INTERVAL_MS
+ *   (lib/server/deep-health.ts).
  * - `GET /openapi.json` (and HEAD): the OpenAPI 3.1 description (openapi.yaml, converted to JSON at build time).
  * - Any other path: 404 `ResourceNotFound` in the error envelope, logged with method and path.
  *
@@ -18,10 +20,12 @@
  *   answered 413 with `Connection: close`; the rest of it is discarded, never buffered (read and dropped, up to
  *   1 MiB or 5 s, so the client can read the answer; beyond that the connection is cut). A client that sent
  *   `Expect: 100-continue` with a too-large Content-Length gets the 413 before sending anything.
+ * - Connections and pipelining are capped (lib/server/pipelining.ts, numbers in lib/server/limits.ts): a client
+ *   that pipelines without reading its answers is no longer read from, so it holds a bounded amount of memory.
  * - Request id: the `X-Request-Id` header when it is a sane token (1 to 128 visible ASCII characters), else a random
  *   UUID; always echoed as `X-Request-Id` and logged as `http_request_id` on the one log line per request.
  * - The request handler never throws; malformed requests, client resets and timeouts are answered or dropped
- *   without affecting the process.
+ *   without affecting the process. Nor does a closed stdout (EPIPE): log lines are then dropped (lib/server/stdio.ts).
  *
  * Run directly (`node dist/server.js`): listens on PORT (default 9000; 0 picks a free port) and HOST (default
  * 0.0.0.0), writes one JSON line `{"level":"info","msg":"listening","port":...}` with the actual port, and on SIGTERM
@@ -30,13 +34,14 @@
 import { parseListenAddress, type ListenAddress } from '../lib/config';
 import { createServer, serverLogger } from '../lib/server/create';
 import { exitOnSignals, listen, type StartedServer } from '../lib/server/lifecycle';
+import { surviveClosedOutput } from '../lib/server/stdio';
 import type { ServerOptions } from '../lib/server/serve';
 
 export { closeGracefully, SHUTDOWN_GRACE_MS, type StartedServer } from '../lib/server/lifecycle';
 export { createServer, serverLogger } from '../lib/server/create';
 export { healthResponse, notFoundResponse, openApiResponse, routeOf, HEALTH_PATH, OPENAPI_PATH, REPORT_PATH, type Route } from '../lib/server/routes';
 export { SERVER_SOURCE, type ServerOptions } from '../lib/server/serve';
-export { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from '../lib/server/timeouts';
+export { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from '../lib/server/limits';
 
 /** Where {@link startServer} listens, plus the {@link ServerOptions}. */
 export interface StartOptions extends ServerOptions, ListenAddress {}
@@ -47,6 +52,8 @@ export function startServer(options: StartOptions): Promise<StartedServer> {
 }
 
 function main(): void {
+  // A stdout or stderr whose reader went away (EPIPE) must not end the server.
+  surviveClosedOutput();
   const log = serverLogger({});
   const listening = parseListenAddress(process.env);
   if (!listening.ok) {

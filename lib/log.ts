@@ -95,8 +95,27 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
+let dropped = 0;
+
+/** How many log lines could not be written (a closed or failing sink) since the process started. */
+export function droppedLogLines(): number {
+  return dropped;
+}
+
+/**
+ * The default sink: stdout. A stdout that is closed or broken (EPIPE: `| head -1` went away) drops the line; the
+ * 'error' it emits is handled where the process starts (lib/server/stdio.ts for the standalone server).
+ */
+function writeStdout(line: string): void {
+  if (process.stdout.destroyed || !process.stdout.writable) {
+    dropped += 1;
+    return;
+  }
+  process.stdout.write(line);
+}
+
 export function createLogger(options: LoggerOptions, base: LogFields = {}): Logger {
-  const write = options.write ?? ((line: string) => process.stdout.write(line));
+  const write = options.write ?? writeStdout;
   const now = options.now ?? (() => new Date());
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields: LogFields = {}): void => {
     if (RANK[level] < RANK[options.level]) return;
@@ -112,7 +131,12 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
       const kept = redact({ level, time: now().toISOString(), msg, ...base }, secrets);
       line = JSON.stringify({ ...(kept as LogFields), truncated: `the line exceeded ${MAX_LOG_LINE_BYTES} bytes; its other fields were dropped` });
     }
-    write(`${line}\n`);
+    try {
+      write(`${line}\n`);
+    } catch {
+      // A failing sink must never fail the request that logs: the line is lost, and counted.
+      dropped += 1;
+    }
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),

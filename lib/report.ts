@@ -62,6 +62,10 @@ const ID_LIMIT_BYTES: Readonly<Record<IdField, number>> = {
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const CONTROL_CHARS_EXCEPT_WHITESPACE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 const DIGITS = /^[0-9]+$/;
+// A UTF-16 surrogate without its partner (JSON's "\ud800"): not Unicode text, cannot be sent as UTF-8. Without the
+// `u` flag, so it runs on Node 18 (String.prototype.isWellFormed is Node 20).
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_UNICODE = 'must be Unicode text: it contains a lone UTF-16 surrogate (an escape such as \\ud800 without its pair)';
 
 type Checked<T> = { value: T } | { problem: ParameterProblem };
 
@@ -98,6 +102,7 @@ function checkId(field: IdField, value: unknown): Checked<string> {
     return problem('InvalidParameter', field, `must be a string, got ${describe(value)}`);
   }
   if (text.trim() === '') return problem('InvalidParameterValue', field, 'must not be empty');
+  if (LONE_SURROGATE.test(text)) return problem('InvalidParameterValue', field, NOT_UNICODE);
   if (CONTROL_CHARS.test(text)) return problem('InvalidParameterValue', field, 'must not contain control characters');
   if (text !== text.trim()) return problem('InvalidParameterValue', field, 'must not start or end with white space');
   if (field === 'SdkAppId') {
@@ -116,6 +121,7 @@ function checkMessage(value: unknown): Checked<string> {
   const field = 'TroubleMsg';
   if (typeof value !== 'string') return problem('InvalidParameter', field, `must be a string, got ${describe(value)}`);
   if (value.trim() === '') return problem('InvalidParameterValue', field, 'must not be empty');
+  if (LONE_SURROGATE.test(value)) return problem('InvalidParameterValue', field, NOT_UNICODE);
   if (CONTROL_CHARS_EXCEPT_WHITESPACE.test(value)) {
     return problem('InvalidParameterValue', field, 'must not contain control characters other than tab and line breaks');
   }

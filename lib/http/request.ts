@@ -3,6 +3,7 @@
  * and the pure steps that turn it into raw CreateTroubleInfo parameters.
  */
 import { badRequest, methodNotAllowed, payloadTooLarge, unsupportedMediaType } from '../failures';
+import { decodeUrlEncoded } from '../parse/form';
 import { isPlainRecord, parseJsonObject, textOf } from '../parse/json';
 import type { Parsed, RawParams } from '../parse/parsed';
 import { RepeatedValue } from '../report';
@@ -53,18 +54,19 @@ export function normaliseQuery(query: unknown): Record<string, QueryValue> {
   return out;
 }
 
-/** Merges a raw query string (`a=1&a=2&b`) into a query record; repeated keys become arrays. */
-export function parseQueryString(raw: string): Record<string, QueryValue> {
-  return collect(new URLSearchParams(raw));
-}
-
-function collect(params: URLSearchParams): Record<string, QueryValue> {
+/**
+ * Merges a raw query string (`a=1&a=2&b`) into a query record; repeated keys become arrays. Percent escapes whose
+ * bytes are not UTF-8 are a 400 naming the field (lib/parse/form.ts), never U+FFFD.
+ */
+export function parseQueryString(raw: string): Parsed<Record<string, QueryValue>> {
+  const pairs = decodeUrlEncoded(raw);
+  if (!pairs.ok) return pairs;
   const out: Record<string, QueryValue> = Object.create(null) as Record<string, QueryValue>;
-  for (const [key, value] of params) {
+  for (const [key, value] of pairs.value) {
     const prev = out[key];
     out[key] = prev === undefined ? value : [...(typeof prev === 'string' ? [prev] : prev), value];
   }
-  return out;
+  return { ok: true, value: out };
 }
 
 /** The media type of a Content-Type value, lower-cased, without parameters (`; charset=...`). */
@@ -140,7 +142,7 @@ export function bodyParams(req: HttpRequest): Parsed<RawParams> {
   if (isJsonType(type) || ((type === '' || type === 'application/x-www-form-urlencoded') && looksLikeJson)) {
     return parseJsonObject(text);
   }
-  if (type === 'application/x-www-form-urlencoded' || type === '') return { ok: true, value: formParams(text) };
+  if (type === 'application/x-www-form-urlencoded' || type === '') return formParams(text);
   return { ok: false, failure: unsupportedMediaType(type) };
 }
 
@@ -148,11 +150,13 @@ function isJsonType(type: string): boolean {
   return type === 'application/json' || type === 'text/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
 }
 
-/** Form fields; a repeated field becomes a RepeatedValue. */
-export function formParams(text: string): RawParams {
+/** Form fields; a repeated field becomes a RepeatedValue; bytes that are not UTF-8 are a 400 naming the field. */
+export function formParams(text: string): Parsed<RawParams> {
+  const fields = parseQueryString(text);
+  if (!fields.ok) return fields;
   const out: RawParams = Object.create(null) as RawParams;
-  for (const [key, value] of Object.entries(parseQueryString(text))) {
+  for (const [key, value] of Object.entries(fields.value)) {
     out[key] = typeof value === 'string' ? value : new RepeatedValue(value);
   }
-  return out;
+  return { ok: true, value: out };
 }

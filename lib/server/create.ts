@@ -7,9 +7,10 @@ import { MAX_BODY_BYTES } from '../http/request';
 import { createLogger, type Logger } from '../log';
 import { secretValues } from '../trtc/credentials';
 import { clientErrorStatus, rawErrorResponse } from './client-error';
+import { limitPipelining } from './pipelining';
 import { declaredLength } from './read-request';
 import { internalError, serve, type Served, type ServerOptions } from './serve';
-import { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from './timeouts';
+import { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from './limits';
 
 /** The process-level logger (startup, shutdown, connection errors), with the same redaction as invocation logs. */
 export function serverLogger(options: ServerOptions): Logger {
@@ -32,6 +33,7 @@ export function createServer(options: ServerOptions = {}): http.Server {
   server.headersTimeout = options.timeouts?.headersTimeoutMs ?? SERVER_TIMEOUTS.headersTimeoutMs;
   server.requestTimeout = (options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs) + REQUEST_TIMEOUT_BACKSTOP_MS;
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveTimeoutMs;
+  const pipelined = limitPipelining(server, log);
 
   const handle = (req: IncomingMessage, res: ServerResponse, served: Served): void => {
     req.on('error', () => {}); // a reset while reading is handled by readBody; never an uncaught 'error'
@@ -39,7 +41,7 @@ export function createServer(options: ServerOptions = {}): http.Server {
     res.once('finish', () => {
       if (!server.listening) server.closeIdleConnections();
     });
-    serve(server, options, log, req, res, served).catch((error: unknown) => internalError(res, error, log));
+    pipelined(req, res, () => void serve(server, options, log, req, res, served).catch((error: unknown) => internalError(res, error, log)));
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, { withheld: false }));
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { normaliseHeaders, parseQueryString, type HttpRequest } from '../http/request';
+import type { Parsed } from '../parse/parsed';
 
 /** How much of a too-large body is read and dropped, and for how long, so the client can read the 413. */
 export const DRAIN_LIMITS = { bytes: 1024 * 1024, timeoutMs: 5_000 } as const;
@@ -35,22 +36,27 @@ export function declaredLength(header: string | undefined): number | undefined {
   return header !== undefined && /^[0-9]{1,15}$/.test(header.trim()) ? Number(header.trim()) : undefined;
 }
 
-/** The pipeline's view of a real HTTP request. */
+/** The pipeline's view of a real HTTP request; a query whose escapes are not UTF-8 is a 400 naming the field. */
 export function toHttpRequest(
   method: string | undefined,
   target: string | undefined,
   headers: IncomingMessage['headers'],
   body: Buffer | undefined,
   requestId: string,
-): HttpRequest {
+): Parsed<HttpRequest> {
   const { path, rawQuery } = splitTarget(target);
+  const query = parseQueryString(rawQuery);
+  if (!query.ok) return query;
   return {
-    method: (method ?? 'GET').toUpperCase(),
-    path,
-    headers: normaliseHeaders(headers),
-    query: parseQueryString(rawQuery),
-    body,
-    requestId,
+    ok: true,
+    value: {
+      method: (method ?? 'GET').toUpperCase(),
+      path,
+      headers: normaliseHeaders(headers),
+      query: query.value,
+      body,
+      requestId,
+    },
   };
 }
 

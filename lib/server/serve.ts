@@ -7,15 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { payloadTooLarge, requestTimeout, unexpected, FAILURES } from '../failures';
 import { handleHttp } from '../http/handle';
 import { MAX_BODY_BYTES, parseQueryString } from '../http/request';
-import { jsonResponse, outcomeResponse, type HttpResponse } from '../http/response';
+import { outcomeResponse } from '../http/response';
 import { openInvocation, type OpenedInvocation } from '../invocation';
 import type { Logger } from '../log';
 import { failed, type Outcome } from '../outcome';
-import { probeUpstream } from '../probe';
 import type { TroubleInfoClient } from '../trtc/client';
+import { deepHealthResponse } from './deep-health';
 import { DRAIN_LIMITS, pickRequestId, readBody, splitTarget, toHttpRequest } from './read-request';
 import { healthResponse, notFoundResponse, openApiResponse, routeOf } from './routes';
-import { SERVER_TIMEOUTS } from './timeouts';
+import { SERVER_TIMEOUTS } from './limits';
 import { send } from './write-response';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -53,21 +53,6 @@ function openRequest(options: ServerOptions, requestId: string, startedAt: numbe
   );
 }
 
-/** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
-async function deepHealthResponse(options: ServerOptions, requestId: string, startedAt: number): Promise<HttpResponse> {
-  const opened = openRequest(options, requestId, startedAt);
-  if (!opened.ok) {
-    return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: opened.inv.mask(opened.errors.join('; ')) } });
-  }
-  const probe = await probeUpstream(opened.inv);
-  opened.inv.log[probe.healthy ? 'info' : 'error']('health probe', {
-    verdict: probe.verdict,
-    code: probe.upstreamCode,
-    ...(probe.healthy ? {} : { message: probe.detail }),
-  });
-  return jsonResponse(probe.healthy ? 200 : 503, { status: probe.healthy ? 'ok' : 'unhealthy', probe });
-}
-
 export interface Served {
   readonly withheld: boolean;
 }
@@ -91,8 +76,12 @@ export async function serve(
   switch (routeOf(path)) {
     case 'health': {
       // `?deep=1` runs the Timer's health probe (one CreateTroubleInfo without parameters); plain /healthz never calls TRTC.
-      const deep = method === 'GET' && parseQueryString(splitTarget(req.url).rawQuery)['deep'] === '1';
-      send(res, deep ? await deepHealthResponse(options, requestId, startedAt) : healthResponse(method, requestId), requestId, closing());
+      const query = parseQueryString(splitTarget(req.url).rawQuery);
+      const deep = method === 'GET' && query.ok && query.value['deep'] === '1';
+      const answer = deep
+        ? await deepHealthResponse(server, req.headers.authorization, () => openRequest(options, requestId, startedAt), requestId)
+        : healthResponse(method, requestId);
+      send(res, answer, requestId, closing());
       return;
     }
     case 'openapi': {
@@ -149,7 +138,7 @@ export async function serve(
   }
 
   const request = toHttpRequest(req.method, req.url, req.headers, read.body, requestId);
-  const { response, outcome } = await handleHttp({ ok: true, value: request }, inv);
+  const { response, outcome } = await handleHttp(request, inv);
   send(res, response, requestId, closing());
   finish(outcome);
 }

@@ -5,6 +5,7 @@
  * integration response (ALB's adds statusDescription, and multiValueHeaders when the target group uses them).
  */
 import { decodeEventBody, isBase64Flag, normaliseHeaders, normaliseQuery, parseQueryString, type HttpRequest, type QueryValue } from '../http/request';
+import { decodeFormComponent, notUtf8 } from '../parse/form';
 import { isPlainRecord } from '../parse/json';
 import type { Parsed } from '../parse/parsed';
 import { defineSource } from './types';
@@ -68,22 +69,24 @@ export function isAwsAlbEvent(event: unknown): event is AwsAlbEvent {
   return isPlainRecord(event) && typeof event.httpMethod === 'string' && isPlainRecord(event.requestContext) && isPlainRecord(event.requestContext.elb);
 }
 
-/** ALB passes query names and values as the client sent them, still percent-encoded; a bad escape stays as it is. */
-function albDecode(text: string): string {
-  const spaced = text.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}
-
-function albQuery(query: unknown): Record<string, QueryValue> {
+/**
+ * ALB passes query names and values as the client sent them, still percent-encoded: decoded as a form is (a bad
+ * escape stays as it is); bytes that are not UTF-8 are a 400 naming the field.
+ */
+function albQuery(query: unknown): Parsed<Record<string, QueryValue>> {
   const out: Record<string, QueryValue> = Object.create(null) as Record<string, QueryValue>;
-  for (const [name, value] of Object.entries(normaliseQuery(query))) {
-    out[albDecode(name)] = typeof value === 'string' ? albDecode(value) : value.map(albDecode);
+  for (const [rawName, value] of Object.entries(normaliseQuery(query))) {
+    const name = decodeFormComponent(rawName);
+    if (name === undefined) return notUtf8(`the parameter name ${rawName}`, rawName);
+    const values: string[] = [];
+    for (const raw of typeof value === 'string' ? [value] : value) {
+      const decoded = decodeFormComponent(raw);
+      if (decoded === undefined) return notUtf8(name, raw);
+      values.push(decoded);
+    }
+    out[name] = typeof value === 'string' ? values[0]! : values;
   }
-  return out;
+  return { ok: true, value: out };
 }
 
 export const awsAlb = defineSource('aws-alb', isAwsAlbEvent, (event) => {
@@ -94,11 +97,13 @@ export const awsAlb = defineSource('aws-alb', isAwsAlbEvent, (event) => {
     kind: 'http',
     // With multi-value headers enabled on the target group, ALB requires multiValueHeaders in the answer too.
     format: multiValue ? 'alb-multi-value' : 'alb',
-    request: withBody(
-      { method: event.httpMethod.toUpperCase(), path: typeof event.path === 'string' ? event.path : '/', headers, query },
-      event.body,
-      event.isBase64Encoded,
-    ),
+    request: query.ok
+      ? withBody(
+          { method: event.httpMethod.toUpperCase(), path: typeof event.path === 'string' ? event.path : '/', headers, query: query.value },
+          event.body,
+          event.isBase64Encoded,
+        )
+      : query,
   };
 });
 
@@ -124,8 +129,10 @@ export const awsApiGatewayV1 = defineSource('aws-api-gateway-v1', isAwsV1Event, 
 export const awsHttpApiV2 = defineSource('aws-http-api-v2', isAwsV2Event, (event) => {
   const headers = normaliseHeaders(event.headers);
   // rawQueryString keeps repeated keys; queryStringParameters joins them with commas.
-  const query = typeof event.rawQueryString === 'string' ? parseQueryString(event.rawQueryString) : normaliseQuery(event.queryStringParameters);
+  const query: Parsed<Record<string, QueryValue>> =
+    typeof event.rawQueryString === 'string' ? parseQueryString(event.rawQueryString) : { ok: true, value: normaliseQuery(event.queryStringParameters) };
   const requestId = typeof event.requestContext.requestId === 'string' ? event.requestContext.requestId : undefined;
+  if (!query.ok) return { kind: 'http', request: query };
   return {
     kind: 'http',
     request: withBody(
@@ -133,7 +140,7 @@ export const awsHttpApiV2 = defineSource('aws-http-api-v2', isAwsV2Event, (event
         method: event.requestContext.http.method.toUpperCase(),
         path: typeof event.rawPath === 'string' ? event.rawPath : '/',
         headers,
-        query,
+        query: query.value,
         ...(requestId ? { requestId } : {}),
       },
       event.body,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLevel } from '../../lib/config';
-import { createLogger, REDACTED, redact, type Logger } from '../../lib/log';
+import { createLogger, droppedLogLines, REDACTED, redact, type Logger } from '../../lib/log';
 
 const SECRET_KEY_VALUE = 'tcSecretKeyValue-9f8e7d6c5b4a';
 const TOKEN_VALUE = 'tcSessionTokenValue-0123456789abcdef';
@@ -233,5 +233,20 @@ describe('redact', () => {
 
   it('masks a secret inside a bare string', () => {
     expect(redact(`a${TOKEN_VALUE}b`, [TOKEN_VALUE])).toBe(`a${REDACTED}b`);
+  });
+});
+
+describe('a failing sink', () => {
+  it('a write that throws (a closed stream) never reaches the caller; the line is counted as dropped', () => {
+    const log = createLogger({
+      level: 'info',
+      write: () => {
+        throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+      },
+    });
+    const before = droppedLogLines();
+    expect(() => log.info('request', { status: 200 })).not.toThrow();
+    expect(() => log.child({ a: 1 }).error('again')).not.toThrow();
+    expect(droppedLogLines()).toBe(before + 2);
   });
 });

@@ -11,8 +11,10 @@ import {
   normaliseQuery,
   parseQueryString,
   type HttpRequest,
+  type QueryValue,
 } from '../../../lib/http/request';
 import { parseJsonObject, repeatedTopLevelKeys } from '../../../lib/parse/json';
+import type { RawParams } from '../../../lib/parse/parsed';
 import { PARAMETER_NAMES, RepeatedValue, validateReport } from '../../../lib/report';
 import { answer, apiGatewayEvent, BASE, BASE_STRINGS, functionUrlEvent, onlyProblem, paramsOfEvent, readable, statusOf } from '../../support/fixtures';
 
@@ -85,22 +87,36 @@ describe('normaliseQuery', () => {
   });
 });
 
+/** A query string that must parse. */
+function query(raw: string): Record<string, QueryValue> {
+  const parsed = parseQueryString(raw);
+  if (!parsed.ok) throw new Error(parsed.failure.message);
+  return parsed.value;
+}
+
+/** Form fields that must parse. */
+function form(raw: string): RawParams {
+  const parsed = formParams(raw);
+  if (!parsed.ok) throw new Error(parsed.failure.message);
+  return parsed.value;
+}
+
 describe('parseQueryString', () => {
   it('parses the API example', () => {
-    expect({ ...parseQueryString(API_EXAMPLE_QUERY) }).toEqual({ Action: 'CreateTroubleInfo', Version: '2019-07-22', ...BASE_STRINGS });
+    expect({ ...query(API_EXAMPLE_QUERY) }).toEqual({ Action: 'CreateTroubleInfo', Version: '2019-07-22', ...BASE_STRINGS });
   });
 
   it('a repeated key becomes an array, in order', () => {
-    expect(parseQueryString('a=1&b=x&a=2&a=3').a).toEqual(['1', '2', '3']);
+    expect(query('a=1&b=x&a=2&a=3').a).toEqual(['1', '2', '3']);
   });
 
   it('a key without a value is ""', () => {
-    expect(parseQueryString('a&b=').a).toBe('');
-    expect(parseQueryString('a&b=').b).toBe('');
+    expect(query('a&b=').a).toBe('');
+    expect(query('a&b=').b).toBe('');
   });
 
   it('decodes percent-encoding and + as UTF-8', () => {
-    expect(parseQueryString('TroubleMsg=%E4%B8%AD+x%2By').TroubleMsg).toBe('中 x+y');
+    expect(query('TroubleMsg=%E4%B8%AD+x%2By').TroubleMsg).toBe('中 x+y');
   });
 });
 
@@ -184,14 +200,14 @@ describe('parseJsonObject', () => {
 
 describe('formParams', () => {
   it('reads fields; a repeated field becomes a RepeatedValue with every value', () => {
-    const params = formParams('RoomId=a&TroubleMsg=x&RoomId=b');
+    const params = form('RoomId=a&TroubleMsg=x&RoomId=b');
     expect(params.TroubleMsg).toBe('x');
     expect(params.RoomId).toBeInstanceOf(RepeatedValue);
     expect((params.RoomId as RepeatedValue).values).toEqual(['a', 'b']);
   });
 
   it('a __proto__ field pollutes nothing', () => {
-    const params = formParams('__proto__=x&__proto__[polluted]=1&constructor[prototype][polluted]=1');
+    const params = form('__proto__=x&__proto__[polluted]=1&constructor[prototype][polluted]=1');
     expect(Object.keys(params)).toEqual(['__proto__', '__proto__[polluted]', 'constructor[prototype][polluted]']);
     expectPollutionFree();
   });
@@ -224,7 +240,7 @@ describe('bodyParams', () => {
 
 describe('httpParams', () => {
   it('reads the API example from a raw query string', () => {
-    const params = readable(httpParams(request({ method: 'GET', query: parseQueryString(API_EXAMPLE_QUERY) })));
+    const params = readable(httpParams(request({ method: 'GET', query: query(API_EXAMPLE_QUERY) })));
     const result = validateReport(params);
     expect(result).toEqual({ ok: true, report: BASE });
   });
@@ -251,14 +267,14 @@ describe('httpParams', () => {
 
 describe('HTTP: where the parameters come from', () => {
   it('GET with the API example query string (Function URL) → 200, the report sent as typed', async () => {
-    const result = await answer(functionUrlEvent({ method: 'GET', query: { ...parseQueryString(API_EXAMPLE_QUERY) } }));
+    const result = await answer(functionUrlEvent({ method: 'GET', query: { ...query(API_EXAMPLE_QUERY) } }));
     expect(result.status).toBe(200);
     expect(result.sent).toEqual([BASE]);
     expect(Object.keys(result.sent[0] ?? {})).toEqual([...PARAMETER_NAMES]);
   });
 
   it('GET with the API example query string (API Gateway) → 200', async () => {
-    const result = await answer(apiGatewayEvent({ method: 'GET', query: { ...parseQueryString(API_EXAMPLE_QUERY) } }));
+    const result = await answer(apiGatewayEvent({ method: 'GET', query: { ...query(API_EXAMPLE_QUERY) } }));
     expect(result.status).toBe(200);
     expect(result.sent).toEqual([BASE]);
   });
