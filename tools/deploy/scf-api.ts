@@ -17,6 +17,8 @@ export interface FunctionState extends Omit<FunctionSpec, 'name'> {
   readonly status: string;
   readonly statusReasons: readonly string[];
   readonly publicNet: boolean;
+  /** The CLS log topic SCF delivers the function's lines to ('' when none). */
+  readonly clsTopicId?: string;
 }
 
 export interface TriggerState {
@@ -190,6 +192,7 @@ function functionState(r: GetFunctionResponse): FunctionState {
     description: r.Description ?? '',
     environment,
     publicNet: r.PublicNetConfig?.PublicNetStatus !== 'DISABLE',
+    clsTopicId: r.ClsTopicId ?? '',
   };
 }
 
