@@ -162,3 +162,13 @@ export function wholeNumber(values: Values, key: string, min: number, max: numbe
   }
   return Number(raw);
 }
+
+const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `--since`: a number and s, m, h or d, at most 30 days, in milliseconds; or a UsageError. */
+export function parseSince(text: string): number {
+  const m = /^(\d{1,6})([smhd])$/.exec(text);
+  const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
+  if (!(ms > 0 && ms <= 30 * UNIT_MS.d!)) throw new UsageError(`--since must be like 30s, 15m, 2h or 1d (at most 30d), got "${text.slice(0, 20)}"`);
+  return ms;
+}

@@ -26,3 +26,10 @@ export function readableLine(line: string): string {
   const at = typeof time === 'string' ? `${time.slice(11, 23)} ` : '';
   return `${at}${level.toUpperCase().padEnd(5)} ${msg}${rest ? `  ${rest}` : ''}`;
 }
+
+/** Invoke's Log: plain text, or base64 of it (the encoding of the real API's Log is not documented). */
+export function decodeLog(log: string): string {
+  if (log === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(log) || log.length % 4 !== 0) return log;
+  const text = Buffer.from(log, 'base64').toString('utf8');
+  return /RequestId|^[\x20-\x7e\s]*$/.test(text) && !text.includes('\uFFFD') ? text : log;
+}

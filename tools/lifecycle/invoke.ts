@@ -11,7 +11,7 @@ import path from 'node:path';
 import { presentResult } from '../cli/invoke';
 import { COMMON_HELP, commonOptions, ENV_HELP, runCommand, UsageError } from '../deploy/command';
 import { DeployError } from '../deploy/deploy';
-import { readableLine } from '../deploy/readable-log';
+import { decodeLog, readableLine } from '../deploy/readable-log';
 import { LATEST, servedAlias } from '../deploy/release';
 
 const HELP = `usage: npm run invoke -- --remote <event.json | -> [--qualifier Q] [options]
@@ -29,13 +29,6 @@ ${COMMON_HELP}
 
 ${ENV_HELP}
 `;
-
-/** Invoke's Log: plain text, or base64 of it (the encoding of the real API's Log is not documented). */
-export function decodeLog(log: string): string {
-  if (log === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(log) || log.length % 4 !== 0) return log;
-  const text = Buffer.from(log, 'base64').toString('utf8');
-  return /RequestId|^[\x20-\x7e\s]*$/.test(text) && !text.includes('\uFFFD') ? text : log;
-}
 
 const argv = process.argv.slice(2);
 if (!argv.some((a) => a === '--remote' || a.startsWith('--remote='))) {

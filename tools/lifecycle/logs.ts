@@ -4,7 +4,7 @@
  * lines shown readably. --follow keeps polling until Ctrl-C. --json prints one JSON object per line instead.
  */
 import { SdkClsApi, type LogEntry } from '../deploy/cls-api';
-import { COMMON_HELP, commonOptions, runCommand, UsageError } from '../deploy/command';
+import { COMMON_HELP, commonOptions, parseSince, runCommand, UsageError } from '../deploy/command';
 import { DeployError } from '../deploy/deploy';
 import { readableLine } from '../deploy/readable-log';
 
@@ -21,15 +21,7 @@ ${COMMON_HELP}
 environment: as npm run deploy, plus CLS_ENDPOINT (default https://cls.tencentcloudapi.com)
 `;
 
-const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const FOLLOW_MS = 2000;
-
-export function parseSince(text: string): number {
-  const m = /^(\d{1,6})([smhd])$/.exec(text);
-  const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : NaN;
-  if (!(ms > 0 && ms <= 30 * UNIT_MS.d!)) throw new UsageError(`--since must be like 30s, 15m, 2h or 1d (at most 30d), got "${text.slice(0, 20)}"`);
-  return ms;
-}
 
 function show(e: LogEntry): string {
   const f = e.fields;
