@@ -293,6 +293,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   }
 
   if (!released) await releaseNow();
+  if (options.canary !== undefined && !releasing && releasePlan !== null) print(`canary: nothing to release: ${releasePlan.alias} already serves this build`);
   let url: string | null;
   try {
     url = urlOf(writes.length ? await api.listTriggers(fn.name) : triggers, config);

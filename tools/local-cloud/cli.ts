@@ -23,8 +23,10 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const HELP = `usage: npm run local [-- --port N] [--activation-delay MS] [--config PATH]
        npm run local -- produce <triggerName> <message>... [--port N]
 
-Starts a local cloud on 127.0.0.1 (an SCF API emulator and the TRTC emulator), deploys this checkout to it
-with npm run deploy's code, prints "local Function URL: http://127.0.0.1:PORT/" and serves until Ctrl-C.
+Starts a local cloud on 127.0.0.1 (an SCF API emulator, a CLS API emulator and the TRTC emulator), deploys this
+checkout to it with npm run deploy's code, prints "local Function URL: http://127.0.0.1:PORT/" and serves until
+Ctrl-C, printing each invocation as it happens. Its APIs accept the throwaway keys test/test: with the SCF_ENDPOINT
+and CLS_ENDPOINT it prints, npm run deploy, info, invoke -- --remote, logs, rollback and remove work against it.
 
 options:
   --port N               the local SCF API's port (default: a free port; printed on stderr)
