@@ -1,109 +1,78 @@
 /**
- * `npm run deploy [-- --dry-run] [--yes] [--stage S] [--json] [--config path]`: deploys serverless.yml's function
- * to SCF through its cloud API. Exit 0 done, 1 failed (the message says what and what to do), 2 usage.
- * Without --json each step is printed on stdout as it happens; with --json the steps go to stderr and the last
- * line on stdout is {"function","namespace","region","writes","url"}.
+ * `npm run deploy [-- --dry-run] [--yes] [--stage S] [--json] [--config path] [--no-smoke] [--canary PERCENT
+ * [--bake SECONDS]]`: deploys serverless.yml's function to SCF through its cloud API, publishes the change as a
+ * version and points the alias the Function URL serves at it (directly, or as a canary that promotes or rolls
+ * itself back). Exit 0 done, 1 failed (the message says what and what to do), 2 usage. SIGINT/SIGTERM during a
+ * canary rolls it back before exiting.
  */
-import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
-import { deploy, DeployError } from './deploy';
+import { deploy } from './deploy';
+import { describeAlias } from './release';
+import { COMMON_HELP, commonOptions, ENV_HELP, runCommand, UsageError, wholeNumber, WRITE_HELP } from './command';
 
 const HELP = `usage: npm run deploy -- [options]
 
 Creates or updates the SCF function of serverless.yml (code, configuration, Function URL, CKafka and timer
-triggers) through the SCF cloud API, waits until it is Active, prints the Function URL and smoke-checks it.
+triggers) through the SCF cloud API, waits until it is Active, publishes the change as a version, points the
+alias the Function URL serves ($DEFAULT unless serverless.yml names another) at it, prints the Function URL and
+smoke-checks it. A redeploy of the same build writes nothing.
 
 options:
-  --dry-run        print the plan (what would be created or changed, and why); write nothing
-  --yes            never ask (deleting a trigger, or a function stuck in CreateFailed, needs it or a yes)
-  --stage S        the stage: the function is named <service>-<S>-<function> (default provider.stage, else dev)
-  --json           print the steps on stderr and, last on stdout, {"function","namespace","region","writes","url"}
-  --config PATH    the configuration file (default serverless.yml)
+${WRITE_HELP} (deleting a trigger, or a function stuck in CreateFailed, needs it or a yes)
+${COMMON_HELP}
   --no-smoke       skip the smoke check
-  -h, --help       this help
+  --canary PERCENT route PERCENT (1-99) of the alias's traffic to the new version, check it (health probe and
+                   smoke request on that version) for --bake seconds, then promote it or roll back (exit 1)
+  --bake SECONDS   how long the canary is checked (default 60; 0-3600)
 
-environment:
-  TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY [, TENCENTCLOUD_SESSION_TOKEN]   the deploying identity's keys
-  TENCENTCLOUD_REGION   the region (default provider.region)
-  SCF_ENDPOINT          the SCF API endpoint as a full URL (default https://scf.tencentcloudapi.com)
+--json's result line: {"function","namespace","region","writes","url","version","alias":{"name","version","weights"}}
+
+${ENV_HELP}
 `;
 
-async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'dry-run': { type: 'boolean' },
-        yes: { type: 'boolean' },
-        stage: { type: 'string' },
-        json: { type: 'boolean' },
-        config: { type: 'string' },
-        'no-smoke': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    process.stderr.write(`deploy: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (see --help)\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const json = values.json === true;
-  const print = (line: string) => (json ? process.stderr : process.stdout).write(`${line}\n`);
-  const confirm =
-    process.stdin.isTTY && !json
-      ? async (question: string) => {
-          const rl = createInterface({ input: process.stdin, output: process.stdout });
-          try {
-            return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-          } finally {
-            rl.close();
-          }
-        }
-      : undefined;
+const DEFAULT_BAKE_SECONDS = 60;
+
+runCommand('deploy', HELP, { ...commonOptions(true), 'no-smoke': { type: 'boolean' }, canary: { type: 'string' }, bake: { type: 'string' } }, async (ctx) => {
+  if (ctx.positionals.length > 0) throw new UsageError(`unexpected argument "${ctx.positionals[0] ?? ''}"`);
+  const percent = wholeNumber(ctx.values, 'canary', 1, 99);
+  const bake = wholeNumber(ctx.values, 'bake', 0, 3600);
+  if (bake !== undefined && percent === undefined) throw new UsageError('--bake goes with --canary');
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`deploy: ${signal}: stopping (a canary rolls back first)\n`);
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const result = await deploy({
-      root: process.cwd(),
-      env: process.env,
-      print,
-      ...(values.stage !== undefined ? { stage: values.stage } : {}),
-      ...(values.config !== undefined ? { config: values.config } : {}),
-      dryRun: values['dry-run'] === true,
-      yes: values.yes === true,
-      smoke: values['no-smoke'] !== true,
-      ...(confirm ? { confirm } : {}),
+      root: ctx.root,
+      env: ctx.env,
+      print: (line) => ctx.print(line),
+      ...(typeof ctx.values.stage === 'string' ? { stage: ctx.values.stage } : {}),
+      ...(typeof ctx.values.config === 'string' ? { config: ctx.values.config } : {}),
+      dryRun: ctx.dryRun,
+      yes: ctx.yes,
+      smoke: ctx.values['no-smoke'] !== true,
+      ...(ctx.confirm ? { confirm: ctx.confirm } : {}),
+      ...(percent !== undefined ? { canary: { percent, bakeSeconds: bake ?? DEFAULT_BAKE_SECONDS } } : {}),
+      signal: controller.signal,
     });
-    const smokeFailed = result.smoke !== undefined && !result.smoke.ok;
-    if (!values['dry-run']) print(result.writes.length ? `done: ${result.writes.join(', ')}` : 'done: nothing to change');
-    if (json) {
-      const { function: fn, namespace, region, writes, url } = result;
-      process.stdout.write(`${JSON.stringify({ function: fn, namespace, region, writes, url })}\n`);
+    if (!ctx.dryRun) {
+      ctx.print(result.writes.length ? `done: ${result.writes.join(', ')}` : 'done: nothing to change');
+      if (result.alias) ctx.print(`serving: ${describeAlias(result.alias)}`);
     }
-    if (smokeFailed) {
+    if (ctx.json) {
+      const { function: fn, namespace, region, writes, url, version, alias } = result;
+      const aliasOut = alias ? { name: alias.name, version: alias.version, weights: alias.weights } : null;
+      ctx.result({ function: fn, namespace, region, writes, url, version, alias: aliasOut });
+    }
+    if (result.smoke !== undefined && !result.smoke.ok) {
       process.stderr.write("deploy: deployed, but the smoke check failed (see above): check the function's logs and configuration\n");
       return 1;
     }
     return 0;
-  } catch (error) {
-    const message = error instanceof DeployError ? error.message : `unexpected failure: ${error instanceof Error ? error.message : String(error)}`;
-    process.stderr.write(`deploy: ${message}\n`);
-    return 1;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
-}
-
-// A reader that goes away (`npm run deploy -- --help | head -3`) ends the output, not with a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    process.exit(process.exitCode ?? 0);
-  });
-}
-
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
 });

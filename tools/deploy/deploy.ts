@@ -7,7 +7,8 @@ import path from 'node:path';
 import { buildArtifact } from './artifact';
 import { parseDeployConfig, type DeployConfig } from './serverless-yml';
 import { extranetUrl, functionSpec, planDeploy, PlanError, type Step } from './plan';
-import { ScfApiError, SdkScfApi, isNotFound, type FunctionSpec, type ScfApi, type TriggerState } from './scf-api';
+import { canary, canaryRefusal, planRelease, release, ReleaseError, servedAlias, type CanaryOptions, type ReleasePlan } from './release';
+import { ScfApiError, SdkScfApi, isNotFound, type AliasState, type FunctionSpec, type ScfApi, type TriggerState } from './scf-api';
 import { smokeCheck, type SmokeReport } from './smoke';
 
 export interface DeployOptions {
@@ -24,6 +25,10 @@ export interface DeployOptions {
   config?: string;
   /** Asked before a destructive step (deleting a function or trigger) unless `yes`; without it such a plan is refused. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Release the new version as a canary: PERCENT of the alias's traffic, checked for the bake time, then promoted or rolled back. */
+  canary?: CanaryOptions;
+  /** Aborted (SIGINT/SIGTERM): a canary rolls back; no further write starts. */
+  signal?: AbortSignal;
 }
 
 export interface DeployResult {
@@ -34,6 +39,9 @@ export interface DeployResult {
   url: string | null;
   plan: readonly { action: string; reason: string }[];
   smoke?: SmokeReport;
+  /** The version the alias serves now (null: the URL serves $LATEST, no alias is managed). */
+  version: string | null;
+  alias: AliasState | null;
 }
 
 /** A failed deploy: the message says what failed and what to do. */
@@ -93,7 +101,7 @@ async function waitFor(w: Waiter, target: 'Active' | 'gone'): Promise<void> {
 }
 
 /** Turns an SCF API error into what the user should do about it. */
-function explain(step: string, error: unknown, config: DeployConfig): DeployError {
+export function explain(step: string, error: unknown, config: DeployConfig): DeployError {
   if (error instanceof DeployError) return error;
   if (!(error instanceof ScfApiError)) return new DeployError(`${step} failed: ${error instanceof Error ? error.message : String(error)}`);
   const code = error.code ?? 'no error code';
@@ -176,7 +184,7 @@ function asDeployError<T>(run: () => T): T {
   }
 }
 
-function loadConfig(options: DeployOptions): DeployConfig {
+export function loadConfig(options: Pick<DeployOptions, 'root' | 'config' | 'env' | 'stage'>): DeployConfig {
   const file = path.resolve(options.root, options.config ?? 'serverless.yml');
   let text: string;
   try {
@@ -208,6 +216,7 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   );
 
   const writes: string[] = [];
+  let releasePlan: ReleasePlan | null = null;
   let steps: Step[];
   let triggers: TriggerState[] = [];
   try {
@@ -221,12 +230,31 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     const codeSha256 = usable ? await api.codeSha256(fn.name) : null;
     triggers = usable ? await api.listTriggers(fn.name) : [];
     steps = planDeploy(fn, artifact.sha256, { fn: state, codeSha256, triggers });
+    const alias = servedAlias(config);
+    const latestChanges = steps.some((s) => ['CreateFunction', 'UpdateFunctionCode', 'UpdateFunctionConfiguration'].includes(s.action));
+    if (alias !== null) releasePlan = await planRelease(api, fn.name, alias, latestChanges, usable);
   } catch (error) {
     if (error instanceof PlanError) throw new DeployError(error.message);
     throw explain('reading the function', error, config);
   }
-  const plan = steps.map((s) => ({ action: s.action, reason: s.reason }));
+  const releasing = releasePlan !== null && releasePlan.reason !== null;
+  if (options.canary !== undefined) {
+    if (releasePlan === null) throw new DeployError('--canary needs the Function URL to serve an alias ($DEFAULT or one serverless.yml names), not $LATEST');
+    const refusal = releasing ? canaryRefusal(releasePlan) : null;
+    if (refusal !== null) throw new DeployError(`${refusal}. Nothing was written`);
+  }
+  const plan: { action: string; reason: string }[] = steps
+    .filter((s) => !(releasing && s.action === 'nothing'))
+    .map((s) => ({ action: s.action, reason: s.reason }));
+  if (releasing && releasePlan !== null) {
+    const at = plan.findIndex((s) => s.action.endsWith('Trigger') || s.action === 'keep');
+    const how = options.canary
+      ? ` as a canary: ${options.canary.percent} % of its traffic for ${options.canary.bakeSeconds} s, then promoted or rolled back`
+      : '';
+    plan.splice(at < 0 ? plan.length : at, 0, { action: 'PublishVersion', reason: `${releasePlan.reason ?? ''}${how}` });
+  }
   for (const s of plan) print(`plan: ${s.action}: ${s.reason}`);
+  let served: AliasState | null = releasePlan?.current ?? null;
   const result = (url: string | null): DeployResult => ({
     function: fn.name,
     namespace: config.namespace,
@@ -234,7 +262,29 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     writes,
     url,
     plan,
+    version: served === null ? null : served.version,
+    alias: served,
   });
+  const releaseNow = async (): Promise<void> => {
+    if (!releasing || releasePlan === null) return;
+    const c = {
+      api,
+      fn: fn.name,
+      print,
+      writes,
+      pollMs: w.pollMs,
+      timeoutMs: w.timeoutMs,
+      buildSha256: artifact.sha256,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+    try {
+      served = options.canary ? await canary(c, releasePlan, options.canary) : await release(c, releasePlan);
+    } catch (error) {
+      if (error instanceof ReleaseError) throw new DeployError(error.message);
+      throw explain(`releasing a version${writes.length ? ` (done before it: ${writes.join(', ')})` : ''}`, error, config);
+    }
+  };
+  let released = false;
   if (options.dryRun) {
     print('dry run: nothing written');
     return result(urlOf(triggers, config));
@@ -251,6 +301,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   const zip64 = artifact.zip.toString('base64');
   for (const step of steps) {
     if (step.action === 'nothing' || step.action === 'keep') continue;
+    if (options.signal?.aborted) throw new DeployError(`interrupted${writes.length ? ` after ${writes.join(', ')}` : ' before any write'}`);
+    if ('trigger' in step && !released) {
+      released = true;
+      await releaseNow();
+    }
     print(`${step.action}${'trigger' in step ? ` ${step.trigger.type} ${step.trigger.name}` : ` ${fn.name}`}`);
     try {
       switch (step.action) {
@@ -287,6 +342,8 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
     }
   }
 
+  if (!released) await releaseNow();
+  if (options.canary !== undefined && !releasing && releasePlan !== null) print(`canary: nothing to release: ${releasePlan.alias} already serves this build`);
   let url: string | null;
   try {
     url = urlOf(writes.length ? await api.listTriggers(fn.name) : triggers, config);
@@ -298,7 +355,11 @@ export async function deploy(options: DeployOptions): Promise<DeployResult> {
   }
   const out = result(url);
   if (options.smoke !== false) {
-    out.smoke = await smokeCheck(api, fn.name, url, print, urlSkipReason(config));
+    const skipUrl = urlSkipReason(config);
+    out.smoke = await smokeCheck(api, fn.name, url, print, {
+      ...(skipUrl !== undefined ? { skipUrl } : {}),
+      ...(served?.version !== undefined ? { qualifier: served.version } : {}),
+    });
   }
   return out;
 }

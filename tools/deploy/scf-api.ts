@@ -18,6 +18,8 @@ export interface FunctionState extends Omit<FunctionSpec, 'name'> {
   readonly status: string;
   readonly statusReasons: readonly string[];
   readonly publicNet: boolean;
+  /** The CLS log topic SCF delivers the function's lines to ('' when none). */
+  readonly clsTopicId?: string;
 }
 
 export interface TriggerState {
@@ -56,13 +58,30 @@ export interface InvokeResult {
   readonly log: string;
   readonly durationMs: number;
   readonly functionRequestId: string;
+  readonly billDurationMs?: number;
+  readonly memUsage?: number;
+}
+
+/** An alias: its main version and at most one additional version with its share of traffic (0–1). */
+export interface AliasState {
+  readonly name: string;
+  readonly version: string;
+  readonly weights: readonly { readonly version: string; readonly weight: number }[];
+  readonly description: string;
+}
+
+export interface VersionState {
+  readonly version: string;
+  readonly description: string;
+  readonly addTime: string;
+  readonly status: string;
 }
 
 export interface ScfApi {
-  /** null when the function does not exist. */
-  getFunction(name: string): Promise<FunctionState | null>;
+  /** null when the function does not exist. `qualifier`: a version or alias (default $LATEST). */
+  getFunction(name: string, qualifier?: string): Promise<FunctionState | null>;
   /** The code package's SHA-256 as GetFunctionAddress reports it (CodeSha256), null when it reports none. */
-  codeSha256(name: string): Promise<string | null>;
+  codeSha256(name: string, qualifier?: string): Promise<string | null>;
   createFunction(spec: FunctionSpec, zipBase64: string): Promise<void>;
   updateFunctionCode(name: string, handler: string, zipBase64: string): Promise<void>;
   updateFunctionConfiguration(spec: FunctionSpec): Promise<void>;
@@ -71,7 +90,16 @@ export interface ScfApi {
   createTrigger(fn: string, trigger: TriggerSpec): Promise<void>;
   updateTrigger(fn: string, trigger: TriggerSpec): Promise<void>;
   deleteTrigger(fn: string, trigger: Pick<TriggerSpec, 'type' | 'name' | 'qualifier'>): Promise<void>;
-  invoke(name: string, event: unknown): Promise<InvokeResult>;
+  invoke(name: string, event: unknown, options?: { qualifier?: string; logTail?: boolean }): Promise<InvokeResult>;
+  /** PublishVersion: the new version's number. */
+  publishVersion(name: string, description: string): Promise<string>;
+  /** ListVersionByFunction: the published versions (not $LATEST), oldest first. */
+  listVersions(name: string): Promise<VersionState[]>;
+  /** null when the alias does not exist. */
+  getAlias(name: string, alias: string): Promise<AliasState | null>;
+  createAlias(name: string, alias: AliasState): Promise<void>;
+  /** UpdateAlias: the main version, the weights (none: the main version serves all) and the description, whole. */
+  updateAlias(name: string, alias: AliasState): Promise<void>;
 }
 
 /**
@@ -254,6 +282,7 @@ function functionState(r: GetFunctionResponse): FunctionState {
     description: r.Description ?? '',
     environment,
     publicNet: r.PublicNetConfig?.PublicNetStatus !== 'DISABLE',
+    clsTopicId: r.ClsTopicId ?? '',
   };
 }
 
@@ -313,18 +342,19 @@ export class SdkScfApi implements ScfApi {
     }
   }
 
-  async getFunction(name: string): Promise<FunctionState | null> {
+  async getFunction(name: string, qualifier?: string): Promise<FunctionState | null> {
     try {
-      return await this.call('GetFunction', async () => functionState(await this.client.GetFunction({ FunctionName: name, Namespace: this.namespace })));
+      const q = qualifier !== undefined ? { Qualifier: qualifier } : {};
+      return await this.call('GetFunction', async () => functionState(await this.client.GetFunction({ FunctionName: name, Namespace: this.namespace, ...q })));
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
     }
   }
 
-  async codeSha256(name: string): Promise<string | null> {
+  async codeSha256(name: string, qualifier = '$LATEST'): Promise<string | null> {
     const r = await this.call('GetFunctionAddress', () =>
-      this.client.GetFunctionAddress({ FunctionName: name, Namespace: this.namespace, Qualifier: '$LATEST' }),
+      this.client.GetFunctionAddress({ FunctionName: name, Namespace: this.namespace, Qualifier: qualifier }),
     );
     return r.CodeSha256 ? r.CodeSha256 : null;
   }
@@ -414,14 +444,14 @@ export class SdkScfApi implements ScfApi {
     );
   }
 
-  async invoke(name: string, event: unknown): Promise<InvokeResult> {
+  async invoke(name: string, event: unknown, options: { qualifier?: string; logTail?: boolean } = {}): Promise<InvokeResult> {
     const r = await this.call('Invoke', () =>
       this.client.Invoke({
         FunctionName: name,
         Namespace: this.namespace,
-        Qualifier: '$LATEST',
+        Qualifier: options.qualifier ?? '$LATEST',
         InvocationType: 'RequestResponse',
-        LogType: 'None',
+        LogType: options.logTail === true ? 'Tail' : 'None',
         ClientContext: JSON.stringify(event),
       }),
     );
@@ -432,6 +462,63 @@ export class SdkScfApi implements ScfApi {
       log: res.Log ?? '',
       durationMs: res.Duration ?? 0,
       functionRequestId: res.FunctionRequestId ?? '',
+      billDurationMs: res.BillDuration ?? 0,
+      memUsage: res.MemUsage ?? 0,
     };
+  }
+
+  async publishVersion(name: string, description: string): Promise<string> {
+    const r = await this.call('PublishVersion', () => this.client.PublishVersion({ FunctionName: name, Namespace: this.namespace, Description: description }));
+    if (!r.FunctionVersion) throw new ScfApiError('PublishVersion', undefined, 'SCF answered no FunctionVersion');
+    return r.FunctionVersion;
+  }
+
+  async listVersions(name: string): Promise<VersionState[]> {
+    const out: VersionState[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const r = await this.call('ListVersionByFunction', () =>
+        this.client.ListVersionByFunction({ FunctionName: name, Namespace: this.namespace, Offset: offset, Limit: 100, Order: 'ASC', OrderBy: 'AddTime' }),
+      );
+      const page = r.Versions ?? [];
+      for (const v of page) {
+        if (v.Version === '$LATEST') continue;
+        out.push({ version: v.Version, description: v.Description ?? '', addTime: v.AddTime ?? '', status: v.Status ?? '' });
+      }
+      if (page.length < 100 || offset + page.length >= (r.TotalCount ?? 0)) return out;
+    }
+  }
+
+  async getAlias(name: string, alias: string): Promise<AliasState | null> {
+    try {
+      const r = await this.call('GetAlias', () => this.client.GetAlias({ FunctionName: name, Namespace: this.namespace, Name: alias }));
+      return {
+        name: r.Name ?? alias,
+        version: r.FunctionVersion ?? '$LATEST',
+        weights: (r.RoutingConfig?.AdditionalVersionWeights ?? []).map((w) => ({ version: w.Version, weight: w.Weight })),
+        description: r.Description ?? '',
+      };
+    } catch (error) {
+      if (error instanceof ScfApiError && error.code !== undefined && /^ResourceNotFound\.(Alias|Version)/.test(error.code)) return null;
+      throw error;
+    }
+  }
+
+  private aliasParams(name: string, a: AliasState) {
+    return {
+      FunctionName: name,
+      Namespace: this.namespace,
+      Name: a.name,
+      FunctionVersion: a.version,
+      RoutingConfig: { AdditionalVersionWeights: a.weights.map((w) => ({ Version: w.version, Weight: w.weight })) },
+      Description: a.description,
+    };
+  }
+
+  async createAlias(name: string, a: AliasState): Promise<void> {
+    await this.call('CreateAlias', () => this.client.CreateAlias(this.aliasParams(name, a)));
+  }
+
+  async updateAlias(name: string, a: AliasState): Promise<void> {
+    await this.call('UpdateAlias', () => this.client.UpdateAlias(this.aliasParams(name, a)));
   }
 }

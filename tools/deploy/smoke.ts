@@ -21,13 +21,49 @@ function clip(text: string, n = 200): string {
   return one.length > n ? `${one.slice(0, n)}…` : one;
 }
 
-async function invokeProbe(api: ScfApi, fn: string): Promise<SmokeReport['invoke']> {
+const probeEvent = () => ({ Type: 'Timer', TriggerName: 'deploy-smoke-check', Time: new Date().toISOString(), Message: '' });
+
+async function invokeProbe(api: ScfApi, fn: string, qualifier?: string): Promise<SmokeReport['invoke']> {
   try {
-    const r = await api.invoke(fn, { Type: 'Timer', TriggerName: 'deploy-smoke-check', Time: new Date().toISOString(), Message: '' });
+    const r = await api.invoke(fn, probeEvent(), qualifier !== undefined ? { qualifier } : {});
     if (r.errMsg !== '') return { ok: false, detail: `the health probe failed: ${clip(r.errMsg)}` };
     return { ok: true, detail: `health probe passed in ${r.durationMs} ms: ${clip(r.retMsg)}` };
   } catch (error) {
     return { ok: false, detail: `Invoke failed: ${clip(error instanceof Error ? error.message : String(error))}` };
+  }
+}
+
+/** The error code of the function's API error answer ({"Response":{"Error":{"Code"}}}), or ''. */
+function errorCodeOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { Response?: { Error?: { Code?: unknown } } };
+    return typeof parsed.Response?.Error?.Code === 'string' ? parsed.Response.Error.Code : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The checks of one version (a canary's): the health probe and the smoke request (the Function URL's GET without
+ * parameters, as the URL's event), both invoked on that version, so no record is created.
+ */
+export async function checkVersion(
+  api: ScfApi,
+  fn: string,
+  version: string,
+): Promise<{ ok: true } | { ok: false; failed: 'health probe' | 'smoke request'; detail: string }> {
+  const probe = await invokeProbe(api, fn, version);
+  if (!probe.ok) return { ok: false, failed: 'health probe', detail: probe.detail };
+  const event = { httpMethod: 'GET', path: '/', headers: { 'x-scf-remote-addr': '127.0.0.1' }, queryString: {}, body: '' };
+  try {
+    const r = await api.invoke(fn, event, { qualifier: version });
+    if (r.errMsg !== '') return { ok: false, failed: 'smoke request', detail: clip(r.errMsg) };
+    const answer = JSON.parse(r.retMsg) as { statusCode?: unknown; body?: unknown };
+    const code = typeof answer.body === 'string' ? errorCodeOf(answer.body) : '';
+    if (typeof answer.statusCode === 'number' && HTTP_OK.has(answer.statusCode) && code !== '') return { ok: true };
+    return { ok: false, failed: 'smoke request', detail: `answered ${String(answer.statusCode)}: ${clip(r.retMsg)}` };
+  } catch (error) {
+    return { ok: false, failed: 'smoke request', detail: clip(error instanceof Error ? error.message : String(error)) };
   }
 }
 
@@ -36,13 +72,7 @@ async function httpProbe(url: string | null): Promise<SmokeReport['http']> {
   try {
     const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'manual' });
     const body = await res.text();
-    let code = '';
-    try {
-      const parsed = JSON.parse(body) as { Response?: { Error?: { Code?: unknown } } };
-      code = typeof parsed.Response?.Error?.Code === 'string' ? parsed.Response.Error.Code : '';
-    } catch {
-      code = '';
-    }
+    const code = errorCodeOf(body);
     const ok = HTTP_OK.has(res.status) && code !== '';
     return {
       ok,
@@ -55,8 +85,15 @@ async function httpProbe(url: string | null): Promise<SmokeReport['http']> {
 }
 
 /** `skipUrl`: why the URL must get no unsigned GET (authType CAM, a disabled URL); the Invoke runs regardless. */
-export async function smokeCheck(api: ScfApi, fn: string, url: string | null, print: (line: string) => void, skipUrl?: string): Promise<SmokeReport> {
-  const invoke = await invokeProbe(api, fn);
+export async function smokeCheck(
+  api: ScfApi,
+  fn: string,
+  url: string | null,
+  print: (line: string) => void,
+  options: { readonly skipUrl?: string; readonly qualifier?: string } = {},
+): Promise<SmokeReport> {
+  const { skipUrl, qualifier } = options;
+  const invoke = await invokeProbe(api, fn, qualifier);
   print(`smoke: Invoke ${invoke.ok ? 'ok' : 'FAILED'}: ${invoke.detail}`);
   const http: SmokeReport['http'] = skipUrl === undefined ? await httpProbe(url) : { ok: true, skipped: true, detail: skipUrl };
   print(`smoke: Function URL ${'skipped' in http ? 'skipped' : http.ok ? 'ok' : 'FAILED'}: ${http.detail}`);

@@ -49,7 +49,11 @@ export interface ScfCall {
 export interface ApiHandlers {
   keys: (secretId: string) => Tc3KnownKey | undefined;
   call: (action: string, params: Params, region: string) => Promise<Record<string, unknown>>;
-  produce: (triggerName: string, messages: readonly string[]) => { offsets: number[] } | undefined;
+  /** The control surface's CKafka feed (the SCF endpoint only). */
+  produce?: (triggerName: string, messages: readonly string[]) => { offsets: number[] } | undefined;
+  /** The API version served (default SCF's 2018-04-16) and the service's name in messages (default scf). */
+  version?: string;
+  service?: string;
 }
 
 function send(res: ServerResponse, status: number, value: unknown): void {
@@ -149,7 +153,10 @@ export class ScfApiServer {
     if (action === '') return fail('MissingParameter', 'The request is missing a required parameter `Action`.');
     const version = headers['x-tc-version'] ?? '';
     if (version === '') return fail('MissingParameter', 'The request is missing a required parameter `Version`.');
-    if (version !== SCF_VERSION) return fail('NoSuchVersion', `The requested version \`${version}\` of service \`scf\` does not exist; use ${SCF_VERSION}.`);
+    const served = this.handlers.version ?? SCF_VERSION;
+    if (version !== served) {
+      return fail('NoSuchVersion', `The requested version \`${version}\` of service \`${this.handlers.service ?? 'scf'}\` does not exist; use ${served}.`);
+    }
     if (region === undefined || region === '') return fail('MissingParameter', 'The request is missing a required parameter `Region`.');
     if (!REGIONS.includes(region)) return fail('UnsupportedRegion', `The region \`${region}\` is not supported.`);
     if (call.params === undefined || params !== call.params) return fail('InvalidParameter', 'The request body must be a JSON object.');
@@ -177,7 +184,7 @@ export class ScfApiServer {
       return send(res, 400, { error: 'messages must be a non-empty array of strings' });
     }
     const name = decodeURIComponent(match[1]);
-    const produced = this.handlers.produce(name, messages as string[]);
+    const produced = this.handlers.produce?.(name, messages as string[]);
     if (produced === undefined) return send(res, 404, { error: `no ckafka trigger named ${name}` });
     send(res, 202, { trigger: name, offsets: produced.offsets });
   }

@@ -14,15 +14,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { deploy, DeployError } from '../deploy/deploy';
+import { readableLine } from '../deploy/readable-log';
 import { startLocalCloud } from './index';
+import { describeInvocation } from './invocation-log';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 const HELP = `usage: npm run local [-- --port N] [--activation-delay MS] [--config PATH]
        npm run local -- produce <triggerName> <message>... [--port N]
 
-Starts a local cloud on 127.0.0.1 (an SCF API emulator and the TRTC emulator), deploys this checkout to it
-with npm run deploy's code, prints "local Function URL: http://127.0.0.1:PORT/" and serves until Ctrl-C.
+Starts a local cloud on 127.0.0.1 (an SCF API emulator, a CLS API emulator and the TRTC emulator), deploys this
+checkout to it with npm run deploy's code, prints "local Function URL: http://127.0.0.1:PORT/" and serves until
+Ctrl-C, printing each invocation as it happens. Its APIs accept the throwaway keys test/test: with the SCF_ENDPOINT
+and CLS_ENDPOINT it prints, npm run deploy, info, invoke -- --remote, logs, rollback and remove work against it.
 
 options:
   --port N               the local SCF API's port (default: a free port; printed on stderr)
@@ -92,7 +96,11 @@ async function produce(trigger: string, messages: string[], portNumber: number |
 }
 
 async function serve(portNumber: number | undefined, activationDelayMs: number, config: string | undefined): Promise<number> {
-  const cloud = await startLocalCloud({ activationDelayMs, ...(portNumber !== undefined ? { port: portNumber } : {}) });
+  const cloud = await startLocalCloud({
+    activationDelayMs,
+    ...(portNumber !== undefined ? { port: portNumber } : {}),
+    onInvocation: (record) => process.stderr.write(`${describeInvocation(record, readableLine).join('\n')}\n`),
+  });
   const state = stateFile(ROOT);
   let stopping: Promise<number> | undefined;
   const stop = (code: number): Promise<number> => {
@@ -115,7 +123,12 @@ async function serve(portNumber: number | undefined, activationDelayMs: number, 
   writeFileSync(state, JSON.stringify({ port: Number(scfPort), pid: process.pid }));
   process.stderr.write(
     `local SCF API: ${cloud.scfEndpoint} (control port ${scfPort}: npm run local -- produce <trigger> <message>... --port ${scfPort})\n` +
-      `local TRTC:    ${cloud.trtc.url}\n`,
+      `local CLS API: ${cloud.clsEndpoint}\n` +
+      `local TRTC:    ${cloud.trtc.url}\n` +
+      `talk to it with the throwaway keys it accepts:\n` +
+      `  export SCF_ENDPOINT=${cloud.scfEndpoint} CLS_ENDPOINT=${cloud.clsEndpoint} ` +
+      `TENCENTCLOUD_SECRET_ID=${cloud.deployer.secretId} TENCENTCLOUD_SECRET_KEY=${cloud.deployer.secretKey}\n` +
+      `  then npm run deploy, info, invoke -- --remote, logs, rollback, remove\n`,
   );
   try {
     const result = await deploy({

@@ -42,6 +42,45 @@ export interface FunctionRecord {
   zip: Buffer;
   codeSha256: string;
   triggers: Map<string, TriggerRecord>;
+  /** Published versions by number ('1', '2', …): snapshots of $LATEST. */
+  versions: Map<string, VersionRecord>;
+  /** Aliases by name; `$DEFAULT` exists from creation, pointing at $LATEST. */
+  aliases: Map<string, AliasRecord>;
+  /** The last version number given (versions are never renumbered). */
+  lastVersion: number;
+  clsLogsetId: string;
+  clsTopicId: string;
+}
+
+export type VersionStatus = 'Publishing' | 'Active' | 'PublishFailed';
+
+/** What PublishVersion freezes: the code and configuration of $LATEST at that moment. */
+export interface VersionRecord {
+  version: string;
+  description: string;
+  addTime: string;
+  modTime: string;
+  status: VersionStatus;
+  statusReasons: { ErrorCode: string; ErrorMessage: string }[];
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  initTimeout: number;
+  role: string | undefined;
+  environment: Variable[];
+  zip: Buffer;
+  codeSha256: string;
+}
+
+export interface AliasRecord {
+  name: string;
+  /** The main version: `$LATEST` or a version number. */
+  version: string;
+  /** RoutingConfig.AdditionalVersionWeights: at most one other version and its share of traffic (0–1). */
+  weights: { Version: string; Weight: number }[];
+  description: string;
+  addTime: string;
+  modTime: string;
 }
 
 /** SCF's time format, `YYYY-MM-DD HH:mm:ss` (UTC here). */
@@ -49,7 +88,9 @@ export function scfTime(at = new Date()): string {
   return at.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-const STATUS_DESC: Readonly<Record<FunctionStatus, string>> = {
+const STATUS_DESC: Readonly<Record<FunctionStatus | VersionStatus, string>> = {
+  Publishing: 'Version is publishing',
+  PublishFailed: 'Version publishing failed',
   Creating: 'Function is creating',
   CreateFailed: 'Function creation failed',
   Active: 'Function is active',
@@ -76,7 +117,26 @@ export function presentTrigger(t: TriggerRecord): Record<string, unknown> {
   };
 }
 
-export function presentFunction(f: FunctionRecord): Record<string, unknown> {
+/** A function as one of its versions: the version's frozen code and configuration over the function's record. */
+export function versionView(f: FunctionRecord, v: VersionRecord | undefined): FunctionRecord {
+  if (v === undefined) return f;
+  const { handler, memorySize, timeout, initTimeout, role, environment, zip, codeSha256, description } = v;
+  return { ...f, handler, memorySize, timeout, initTimeout, role, environment, zip, codeSha256, description };
+}
+
+export function presentFunction(f: FunctionRecord, v?: VersionRecord): Record<string, unknown> {
+  const shown = versionView(f, v);
+  const status = v === undefined ? f.status : v.status;
+  const reasons = v === undefined ? f.statusReasons : v.statusReasons;
+  return presentRecord(shown, v?.version ?? '$LATEST', status, reasons);
+}
+
+function presentRecord(
+  f: FunctionRecord,
+  qualifier: string,
+  status: FunctionStatus | VersionStatus,
+  statusReasons: { ErrorCode: string; ErrorMessage: string }[],
+): Record<string, unknown> {
   return {
     ModTime: f.modTime,
     CodeInfo: '',
@@ -85,23 +145,23 @@ export function presentFunction(f: FunctionRecord): Record<string, unknown> {
     Handler: f.handler,
     CodeSize: f.zip.length,
     Timeout: f.timeout,
-    FunctionVersion: '$LATEST',
+    FunctionVersion: qualifier,
     MemorySize: f.memorySize,
     Runtime: f.runtime,
     FunctionName: f.name,
     VpcConfig: { VpcId: '', SubnetId: '' },
     UseGpu: 'FALSE',
     Environment: { Variables: f.environment.map((v) => ({ ...v })) },
-    CodeResult: f.status === 'CreateFailed' || f.status === 'UpdateFailed' ? 'failed' : 'success',
-    CodeError: f.statusReasons[0]?.ErrorMessage ?? '',
+    CodeResult: status.endsWith('Failed') ? 'failed' : 'success',
+    CodeError: statusReasons[0]?.ErrorMessage ?? '',
     ErrNo: 0,
     Namespace: f.namespace,
     Role: f.role ?? '',
     InstallDependency: f.installDependency,
-    Status: f.status,
-    StatusDesc: STATUS_DESC[f.status],
-    ClsLogsetId: '',
-    ClsTopicId: '',
+    Status: status,
+    StatusDesc: STATUS_DESC[status],
+    ClsLogsetId: f.clsLogsetId,
+    ClsTopicId: f.clsTopicId,
     FunctionId: f.functionId,
     Tags: f.tags.map((t) => ({ ...t })),
     EipConfig: { EipFixed: 'FALSE', Eips: [] },
@@ -114,9 +174,9 @@ export function presentFunction(f: FunctionRecord): Record<string, unknown> {
     PublicNetConfig: { PublicNetStatus: f.publicNetStatus, EipConfig: { EipStatus: 'DISABLE', EipAddress: [] } },
     OnsEnable: 'FALSE',
     AvailableStatus: 'Available',
-    Qualifier: '$LATEST',
+    Qualifier: qualifier,
     InitTimeout: f.initTimeout,
-    StatusReasons: f.statusReasons.map((r) => ({ ...r })),
+    StatusReasons: statusReasons.map((r) => ({ ...r })),
     AsyncRunEnable: 'FALSE',
     TraceEnable: 'FALSE',
     ProtocolType: '',

@@ -15,7 +15,12 @@ export interface InstanceSetting {
   path: string;
 }
 
-export function instanceEnvironment(f: FunctionRecord, s: InstanceSetting, roleKeys: EmulatorCredential | undefined): Record<string, string> {
+export function instanceEnvironment(
+  f: FunctionRecord,
+  s: InstanceSetting,
+  roleKeys: EmulatorCredential | undefined,
+  version = '$LATEST',
+): Record<string, string> {
   const env: Record<string, string> = {
     PATH: s.path,
     HOME: s.home,
@@ -26,7 +31,7 @@ export function instanceEnvironment(f: FunctionRecord, s: InstanceSetting, roleK
     _SCF_SERVER_PORT: '28902',
     SCF_RUNTIME: f.runtime,
     SCF_FUNCTIONNAME: f.name,
-    SCF_FUNCTIONVERSION: '$LATEST',
+    SCF_FUNCTIONVERSION: version,
     TENCENTCLOUD_RUNENV: 'SCF',
     TENCENTCLOUD_TZ: 'UTC',
     TENCENTCLOUD_REGION: f.region,
@@ -43,11 +48,11 @@ export function instanceEnvironment(f: FunctionRecord, s: InstanceSetting, roleK
   return env;
 }
 
-export function invocationContext(f: FunctionRecord, requestId: string, appId: string, uin: string): Record<string, unknown> {
+export function invocationContext(f: FunctionRecord, requestId: string, appId: string, uin: string, version = '$LATEST'): Record<string, unknown> {
   return {
     request_id: requestId,
     function_name: f.name,
-    function_version: '$LATEST',
+    function_version: version,
     namespace: f.namespace,
     memory_limit_in_mb: f.memorySize,
     time_limit_in_ms: f.timeout * 1000,

@@ -198,11 +198,3 @@ export function role(value: string | undefined): string | undefined {
   if (!/^[A-Za-z0-9_+=,.@-]{1,128}$/.test(value)) throw scfError('InvalidParameterValue.Role', `Role \`${value}\` is not a valid CAM role name.`);
   return value;
 }
-
-export function qualifier(value: string | undefined, fallback: string): string {
-  const q = value ?? fallback;
-  if (q !== '$LATEST' && q !== '$DEFAULT') {
-    throw scfError('ResourceNotFound.Version', `The version or alias \`${q}\` does not exist (the local SCF has $LATEST and $DEFAULT).`);
-  }
-  return q;
-}

@@ -34,7 +34,7 @@ describe('deploy CLI', { timeout: 60_000 }, () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    cloud = await startLocalCloud({ activationDelayMs: 50 });
+    cloud = await startLocalCloud({ activationDelayMs: 50, deployer: { secretId: 'AKIDclitest', secretKey: 'cli-test-secret-key-value' } });
     env = { SCF_ENDPOINT: cloud.scfEndpoint, TENCENTCLOUD_SECRET_ID: cloud.deployer.secretId, TENCENTCLOUD_SECRET_KEY: cloud.deployer.secretKey };
     dir = copyProject('deploy-cli-');
   });
@@ -60,7 +60,15 @@ describe('deploy CLI', { timeout: 60_000 }, () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/plan: CreateFunction: trtc-trouble-dev-createTroubleInfo does not exist/);
     const last = r.stdout.trim().split('\n').at(-1)!;
-    expect(JSON.parse(last)).toEqual({ function: 'trtc-trouble-dev-createTroubleInfo', namespace: 'default', region: 'ap-guangzhou', writes: [], url: null });
+    expect(JSON.parse(last)).toEqual({
+      function: 'trtc-trouble-dev-createTroubleInfo',
+      namespace: 'default',
+      region: 'ap-guangzhou',
+      writes: [],
+      url: null,
+      version: null,
+      alias: null,
+    });
     expect(cloud.calls().some((c) => c.action.startsWith('Create'))).toBe(false);
   });
 
@@ -71,14 +79,17 @@ describe('deploy CLI', { timeout: 60_000 }, () => {
     expect(out).toContain('CreateFunction trtc-trouble-dev-createTroubleInfo');
     expect(out.some((l) => /^ {2}Active after \d+\.\d s$/.test(l))).toBe(true);
     expect(out.some((l) => /^Function URL: http:\/\/127\.0\.0\.1:\d+\/$/.test(l))).toBe(true);
-    expect(out).toContain('done: CreateFunction, CreateTrigger');
+    expect(out).toContain('done: CreateFunction, PublishVersion, UpdateAlias, CreateTrigger');
+    expect(out).toContain('serving: $DEFAULT → version 1');
     expect(first.stdout + first.stderr).not.toContain(cloud.deployer.secretKey);
 
     const again = await cli(['--json', '--yes'], dir, env);
     expect(again.code).toBe(0);
     const json = JSON.parse(again.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['function', 'namespace', 'region', 'writes', 'url']);
+    expect(Object.keys(json)).toEqual(['function', 'namespace', 'region', 'writes', 'url', 'version', 'alias']);
     expect(json.writes).toEqual([]);
+    expect(json.version).toBe('1');
+    expect(json.alias).toEqual({ name: '$DEFAULT', version: '1', weights: [] });
     expect(json.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 

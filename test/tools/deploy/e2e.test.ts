@@ -24,6 +24,9 @@ const WRITE_ACTIONS = new Set([
   'CreateTrigger',
   'UpdateTrigger',
   'DeleteTrigger',
+  'PublishVersion',
+  'CreateAlias',
+  'UpdateAlias',
 ]);
 
 // YAML documents are untyped; `any` stays inside this test file.
@@ -74,8 +77,10 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
 
   it('creates the function and its Function URL, waits for Active, smoke-checks both', async () => {
     const { value: r, writes } = await writesDuring(() => run());
-    expect(r.writes).toEqual(['CreateFunction', 'CreateTrigger']);
+    expect(r.writes).toEqual(['CreateFunction', 'PublishVersion', 'UpdateAlias', 'CreateTrigger']);
     expect(writes).toEqual(r.writes);
+    expect(r.version).toBe('1');
+    expect(r.alias).toMatchObject({ name: '$DEFAULT', version: '1', weights: [] });
     expect(r).toMatchObject({ function: 'trtc-trouble-dev-createTroubleInfo', namespace: 'default', region: 'ap-guangzhou' });
     expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(r.smoke).toMatchObject({ ok: true, invoke: { ok: true }, http: { ok: true, status: 400 } });
@@ -122,8 +127,8 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
       d.provider.environment.variables.LOG_LEVEL = 'error';
     });
     const { value: r, writes } = await writesDuring(() => run());
-    expect(r.writes).toEqual(['UpdateFunctionConfiguration']);
-    expect(writes).toEqual(['UpdateFunctionConfiguration']);
+    expect(r.writes).toEqual(['UpdateFunctionConfiguration', 'PublishVersion', 'UpdateAlias']);
+    expect(writes).toEqual(r.writes);
     expect(r.plan[0]!.reason).toBe('environment: LOG_LEVEL changed');
   });
 
@@ -131,8 +136,8 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     const file = path.join(dir, 'dist', 'index.js');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n// rebuilt\n`);
     const { value: r, writes } = await writesDuring(() => run());
-    expect(r.writes).toEqual(['UpdateFunctionCode']);
-    expect(writes).toEqual(['UpdateFunctionCode']);
+    expect(r.writes).toEqual(['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias']);
+    expect(writes).toEqual(r.writes);
     expect(r.smoke?.ok).toBe(true);
   });
 
@@ -233,7 +238,7 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
   it('another stage is another function', async () => {
     const r = await run({ stage: 'qa', smoke: false });
     expect(r.function).toBe('trtc-trouble-qa-createTroubleInfo');
-    expect(r.writes).toEqual(['CreateFunction', 'CreateTrigger']);
+    expect(r.writes).toEqual(['CreateFunction', 'PublishVersion', 'UpdateAlias', 'CreateTrigger']);
   });
 
   it('a runtime change is refused before anything is written', async () => {
@@ -270,7 +275,8 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
     await api.createFunction({ ...fn, environment: vars }, buildArtifact(dir, 'dist', 'index.main_handler').zip.toString('base64'));
     const r = await run({ stage: 'busy', smoke: false });
     expect(lines[1]).toBe('trtc-trouble-busy-createTroubleInfo is Creating: waiting for it to settle');
-    expect(r.writes).toEqual(['CreateTrigger']);
+    // Created outside the deploy, $DEFAULT still served $LATEST: it is published and pointed at the version.
+    expect(r.writes).toEqual(['PublishVersion', 'UpdateAlias', 'CreateTrigger']);
   });
 
   it('code that cannot start: re-created once, then CreateFailed reported; the next deploy deletes and re-creates it, saying so', async () => {
@@ -280,7 +286,7 @@ describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
       await expect(run({ root: broken, stage: 'broken' })).rejects.toThrow(/is CreateFailed/);
       copyFileSync(path.join(ROOT, 'dist', 'index.js'), path.join(broken, 'dist', 'index.js'));
       const r = await run({ root: broken, stage: 'broken' });
-      expect(r.writes).toEqual(['DeleteFunction', 'CreateFunction', 'CreateTrigger']);
+      expect(r.writes).toEqual(['DeleteFunction', 'CreateFunction', 'PublishVersion', 'UpdateAlias', 'CreateTrigger']);
       expect(r.plan[0]!.reason).toMatch(/is CreateFailed.*deleted and created again/);
       expect(r.smoke?.ok).toBe(true);
     } finally {
