@@ -170,17 +170,24 @@ export class ScfApiServer {
     const body = await readBody(req, MAX_BODY_BYTES);
     if (match === null || match[1] === undefined) return send(res, 404, { error: 'unknown control path: POST /_local/ckafka/<triggerName>' });
     if (req.method !== 'POST') return send(res, 405, { error: 'use POST' });
-    let messages: unknown;
+    if (body === undefined) return send(res, 413, { error: `the body exceeds the ${String(MAX_BODY_BYTES / 1048576)} MB limit` });
+    let name: string;
     try {
-      messages = (JSON.parse(body?.toString('utf8') ?? '') as { messages?: unknown }).messages;
+      name = decodeURIComponent(match[1]);
+    } catch {
+      return send(res, 400, { error: 'the trigger name in the path is not valid percent-encoding' });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
     } catch {
       return send(res, 400, { error: 'the body must be JSON: {"messages":["…"]}' });
     }
-    if (!Array.isArray(messages) || messages.length === 0 || !messages.every((m) => typeof m === 'string')) {
-      return send(res, 400, { error: 'messages must be a non-empty array of strings' });
+    const messages = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { messages?: unknown }).messages : undefined;
+    if (!Array.isArray(messages) || messages.length === 0 || !messages.every((m): m is string => typeof m === 'string')) {
+      return send(res, 400, { error: 'messages must be a non-empty array of strings: {"messages":["…"]}' });
     }
-    const name = decodeURIComponent(match[1]);
-    const produced = this.handlers.produce(name, messages as string[]);
+    const produced = this.handlers.produce(name, messages);
     if (produced === undefined) return send(res, 404, { error: `no ckafka trigger named ${name}` });
     send(res, 202, { trigger: name, offsets: produced.offsets });
   }

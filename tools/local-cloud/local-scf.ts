@@ -413,7 +413,8 @@ export class LocalScf {
       l.pool = prepared.pool;
       l.codeDir = prepared.codeDir;
       f.status = 'Active';
-      if (old !== undefined) await old.retire();
+      // Invocations already waiting for an old instance run on the old configuration, as SCF lets them finish.
+      if (old !== undefined) await (l.pool?.inherit(old) ?? old.retire());
       if (oldDir !== undefined && oldDir !== l.codeDir) rmSync(oldDir, { recursive: true, force: true });
     });
   }
@@ -431,6 +432,7 @@ export class LocalScf {
       method,
       initTimeoutMs: f.initTimeout * 1000,
       maxInstances: MAX_INSTANCES_PER_FUNCTION,
+      memoryMb: f.memorySize,
       environment: () => this.instanceEnvironment(f, codeDir),
     });
     const failure = await pool.check();
@@ -506,6 +508,7 @@ export class LocalScf {
       return { Result: { Log: '', RetMsg: '', ErrMsg: '', MemUsage: 0, Duration: 0, BillDuration: 0, FunctionRequestId: requestId, InvokeResult: 0 } };
     }
     const { outcome, requestId } = await this.run(f, event, undefined);
+    if (outcome.kind === 'undeliverable') throw scfError(`InvalidParameterValue.${eventParam}`, `${eventParam}: ${outcome.message}.`);
     return { Result: scfResult(outcome, requestId, f.timeout, logType) };
   }
 

@@ -272,6 +272,28 @@ describe('triggers', () => {
   });
 });
 
+describe('the control surface', () => {
+  const control = (target: string, body: string | Buffer): Promise<Response> =>
+    fetch(`${cloud.scfEndpoint}/_local/ckafka/${target}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it.each([
+    ['a body that is not JSON', 'x', '{', /must be JSON/],
+    ['JSON null', 'x', 'null', /messages/],
+    ['a JSON array', 'x', '[1]', /messages/],
+    ['a trigger name that is not valid percent-encoding', '%E0%A4%A', '{"messages":["m"]}', /trigger name/],
+  ])('%s is a 400 naming what is wrong', async (_what, target, body, message) => {
+    const answer = await control(target, body);
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error: string }).error).toMatch(message);
+  });
+
+  it('a body over the 10 MB limit is a 413', async () => {
+    const answer = await control('x', Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
+    expect(answer.status).toBe(413);
+    expect(((await answer.json()) as { error: string }).error).toMatch(/10 MB/);
+  });
+});
+
 describe('closing', () => {
   it('closes promptly while a function is still Creating', async () => {
     const slow = await startLocalCloud({ activationDelayMs: 60_000 });
