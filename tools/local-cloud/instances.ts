@@ -9,7 +9,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { memoryMessage } from './invoke-result';
 import { descendants, killSeen, marked, residentBytes, stillRunning, type Seen } from './process-tree';
 
 export interface InstanceSpec {
@@ -66,6 +65,14 @@ const TREE_EVERY = 4;
 /** The variable that marks every process of an instance (inherited by whatever the function starts). */
 export const INSTANCE_MARKER = 'LOCAL_SCF_INSTANCE';
 const HEAP_EXHAUSTED = /JavaScript heap out of memory/;
+
+/** SCF documents the memory overrun's status code (434) only; the text is the local SCF's. */
+export function memoryMessage(usedBytes: number, limitMb: number): string {
+  const limit = `its memory limit of ${String(limitMb)} MB`;
+  return usedBytes > limitMb * 1048576
+    ? `Memory limit exceeded: the function's processes used ${String(Math.ceil(usedBytes / 1048576))} MB, more than ${limit}; the instance was stopped`
+    : `Memory limit exceeded: the function's JavaScript heap reached ${limit}; the instance was stopped`;
+}
 
 function reason(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

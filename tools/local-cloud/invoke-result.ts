@@ -4,7 +4,7 @@
  * FunctionRequestId, InvokeResult (0, or the function status code: 430 user code error, 433 timeout, 434 memory limit
  * exceeded, 500 an event the local SCF could not hand to the function).
  */
-import type { InvocationOutcome } from './instances';
+import { memoryMessage, type InvocationOutcome } from './instances';
 
 export const LOG_TAIL_BYTES = 4096;
 export const STATUS_USER_ERROR = 430;
@@ -21,14 +21,6 @@ export interface ScfResult {
   BillDuration: number;
   FunctionRequestId: string;
   InvokeResult: number;
-}
-
-/** SCF documents the memory overrun's status code (434) only; the text is the local SCF's. */
-export function memoryMessage(usedBytes: number, limitMb: number): string {
-  const limit = `its memory limit of ${String(limitMb)} MB`;
-  return usedBytes > limitMb * 1048576
-    ? `Memory limit exceeded: the function's processes used ${String(Math.ceil(usedBytes / 1048576))} MB, more than ${limit}; the instance was stopped`
-    : `Memory limit exceeded: the function's JavaScript heap reached ${limit}; the instance was stopped`;
 }
 
 export function errorMessage(outcome: InvocationOutcome, timeoutSeconds: number): string {
