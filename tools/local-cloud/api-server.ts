@@ -1,5 +1,5 @@
 /**
- * The local SCF API endpoint over loopback HTTP: `POST /` with TC3-HMAC-SHA256 verified exactly (tools/tc3),
+ * The local SCF API endpoint over loopback HTTP: `POST /` with TC3-HMAC-SHA256 verified exactly (scope service `scf`),
  * X-TC-Version 2018-04-16, a known region, the real API 3.0 envelopes (HTTP 200 + Response.Error for every API
  * error); every call recorded with its verdict. `/_local/…` is the local cloud's control surface (not signed):
  * `POST /_local/ckafka/<triggerName>` with `{"messages":["…"]}` feeds a CKafka trigger's topic.
@@ -7,12 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { SCF_HOST } from '../deploy/scf-api';
 import { verifyTc3Request, type Tc3KnownKey } from '../shared/tc3-verify';
 import { ScfApiError } from './api-error';
 import { flatHeaders, readBody } from './http-io';
 import type { Params } from './validate';
 
 export const SCF_VERSION = '2018-04-16';
+/** SCF's service name in the credential scope: the first label of its API domain (`scf`). */
+const SCF_SERVICE = SCF_HOST.split('.')[0] ?? SCF_HOST;
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const REGIONS = [
   'ap-guangzhou',
@@ -147,7 +150,7 @@ export class ScfApiServer {
         `The Content-Type \`${headers['content-type'] ?? ''}\` is not supported: POST application/json signed with TC3-HMAC-SHA256.`,
       );
     }
-    const verdict = verifyTc3Request({ method: 'POST', rawQuery: '', headers, body }, this.handlers.keys, Date.now());
+    const verdict = verifyTc3Request({ method: 'POST', rawQuery: '', headers, body }, { service: SCF_SERVICE, lookup: this.handlers.keys, nowMs: Date.now() });
     if (!verdict.ok) return fail(verdict.code, verdict.message, verdict.detail);
     call.secretId = verdict.secretId;
     if (action === '') return fail('MissingParameter', 'The request is missing a required parameter `Action`.');
@@ -174,17 +177,24 @@ export class ScfApiServer {
     const body = await readBody(req, MAX_BODY_BYTES);
     if (match === null || match[1] === undefined) return send(res, 404, { error: 'unknown control path: POST /_local/ckafka/<triggerName>' });
     if (req.method !== 'POST') return send(res, 405, { error: 'use POST' });
-    let messages: unknown;
+    if (body === undefined) return send(res, 413, { error: `the body exceeds the ${String(MAX_BODY_BYTES / 1048576)} MB limit` });
+    let name: string;
     try {
-      messages = (JSON.parse(body?.toString('utf8') ?? '') as { messages?: unknown }).messages;
+      name = decodeURIComponent(match[1]);
+    } catch {
+      return send(res, 400, { error: 'the trigger name in the path is not valid percent-encoding' });
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
     } catch {
       return send(res, 400, { error: 'the body must be JSON: {"messages":["…"]}' });
     }
-    if (!Array.isArray(messages) || messages.length === 0 || !messages.every((m) => typeof m === 'string')) {
-      return send(res, 400, { error: 'messages must be a non-empty array of strings' });
+    const messages = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as { messages?: unknown }).messages : undefined;
+    if (!Array.isArray(messages) || messages.length === 0 || !messages.every((m): m is string => typeof m === 'string')) {
+      return send(res, 400, { error: 'messages must be a non-empty array of strings: {"messages":["…"]}' });
     }
-    const name = decodeURIComponent(match[1]);
-    const produced = this.handlers.produce?.(name, messages as string[]);
+    const produced = this.handlers.produce?.(name, messages);
     if (produced === undefined) return send(res, 404, { error: `no ckafka trigger named ${name}` });
     send(res, 202, { trigger: name, offsets: produced.offsets });
   }

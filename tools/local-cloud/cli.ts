@@ -17,6 +17,7 @@ import { deploy, DeployError } from '../deploy/deploy';
 import { readableLine } from '../deploy/readable-log';
 import { startLocalCloud } from './index';
 import { describeInvocation } from './invocation-log';
+import { stopOnSignals } from './signals';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -111,14 +112,10 @@ async function serve(portNumber: number | undefined, activationDelayMs: number, 
     })();
     return stopping;
   };
-  const signalled = new Promise<number>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      process.stderr.write(`${signal}: stopping the local cloud\n`);
-      void stop(0).then(resolve);
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  const signalled = stopOnSignals(
+    () => stop(0),
+    (line) => process.stderr.write(line),
+  );
   const scfPort = new URL(cloud.scfEndpoint).port;
   writeFileSync(state, JSON.stringify({ port: Number(scfPort), pid: process.pid }));
   process.stderr.write(

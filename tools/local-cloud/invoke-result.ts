@@ -1,13 +1,16 @@
 /**
  * SCF's Invoke `Result` from an invocation outcome (pure): RetMsg = JSON of the return value, ErrMsg, Log (the
  * last 4 KB with LogType Tail, framed by SCF's START/END/Report lines), Duration, BillDuration, MemUsage,
- * FunctionRequestId, InvokeResult (0, or the function status code: 430 user code error, 433 timeout).
+ * FunctionRequestId, InvokeResult (0, or the function status code: 430 user code error, 433 timeout, 434 memory limit
+ * exceeded, 500 an event the local SCF could not hand to the function).
  */
-import type { InvocationOutcome } from './instances';
+import { memoryMessage, type InvocationOutcome } from './instances';
 
 export const LOG_TAIL_BYTES = 4096;
 export const STATUS_USER_ERROR = 430;
 export const STATUS_TIMEOUT = 433;
+export const STATUS_MEMORY = 434;
+export const STATUS_SYSTEM_ERROR = 500;
 
 export interface ScfResult {
   Log: string;
@@ -28,6 +31,9 @@ export function errorMessage(outcome: InvocationOutcome, timeoutSeconds: number)
       return outcome.errorMessage;
     case 'timeout':
       return `Invoking task timed out after ${String(timeoutSeconds)} seconds`;
+    case 'memory':
+      return memoryMessage(outcome.memUsage, outcome.limitMb);
+    case 'undeliverable':
     case 'crash':
     case 'init-error':
       return outcome.message;
@@ -35,8 +41,18 @@ export function errorMessage(outcome: InvocationOutcome, timeoutSeconds: number)
 }
 
 export function statusCode(outcome: InvocationOutcome): number {
-  if (outcome.kind === 'ok') return 0;
-  return outcome.kind === 'timeout' ? STATUS_TIMEOUT : STATUS_USER_ERROR;
+  switch (outcome.kind) {
+    case 'ok':
+      return 0;
+    case 'timeout':
+      return STATUS_TIMEOUT;
+    case 'memory':
+      return STATUS_MEMORY;
+    case 'undeliverable':
+      return STATUS_SYSTEM_ERROR;
+    default:
+      return STATUS_USER_ERROR;
+  }
 }
 
 /** The last `bytes` of `text`, cut at a character boundary. */

@@ -263,7 +263,8 @@ export class LocalScf implements TriggerHost {
       l.pool = p.pool;
       l.codeDir = p.codeDir;
       f.status = 'Active';
-      if (old !== undefined) await old.retire();
+      // Invocations already waiting for an old instance run on the old configuration, as SCF lets them finish.
+      if (old !== undefined) await (l.pool?.inherit(old) ?? old.retire());
       if (oldDir !== undefined && oldDir !== l.codeDir) rmSync(oldDir, { recursive: true, force: true });
     });
     return {};
@@ -332,6 +333,7 @@ export class LocalScf implements TriggerHost {
       method,
       initTimeoutMs: view.initTimeout * 1000,
       maxInstances: MAX_INSTANCES_PER_FUNCTION,
+      memoryMb: view.memorySize,
       environment: () => this.instanceEnvironment(view, codeDir, version),
     });
     const failure = await pool.check();
@@ -427,6 +429,7 @@ export class LocalScf implements TriggerHost {
       return { Result: { Log: '', RetMsg: '', ErrMsg: '', MemUsage: 0, Duration: 0, BillDuration: 0, FunctionRequestId: requestId, InvokeResult: 0 } };
     }
     const { outcome, requestId, timeout } = await this.run(f, event, 'invoke', qualifier);
+    if (outcome.kind === 'undeliverable') throw scfError(`InvalidParameterValue.${eventParam}`, `${eventParam}: ${outcome.message}.`);
     return { Result: scfResult(outcome, requestId, timeout, logType) };
   }
 

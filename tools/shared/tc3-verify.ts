@@ -359,18 +359,40 @@ function withoutPort(host: string): string {
   return colon === -1 ? host : host.slice(0, colon);
 }
 
+/** How a server verifies: its product's service name, the keys it knows, its clock. */
+export interface Tc3VerifyOptions {
+  /** The product name the credential scope must carry: `scf`, `trtc`, `cls` (what the real cloud requires). */
+  service: string;
+  lookup: (secretId: string) => Tc3KnownKey | undefined;
+  nowMs: number;
+  /** The accepted distance between X-TC-Timestamp and the clock (default 300 s, the real API's window). */
+  maxSkewSeconds?: number;
+}
+
+/** True when `hostname` (no port) is a loopback address or name. */
+function isLoopback(hostname: string): boolean {
+  return /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === 'localhost' || hostname === '[::1]';
+}
+
 /**
- * Verifies a TC3-HMAC-SHA256 request exactly as received, with the loopback quirks of the SDK: the scope service
- * must equal the first label of the Host hostname (`127` for `127.0.0.1:PORT`), and `host` may have been signed
- * with or without its `:port`. Checks, in order: Authorization syntax, X-TC-Timestamp, scope date, scope service,
- * clock skew, the SecretId, the signature, then X-TC-Token.
+ * The scope services accepted: the product's name (as every Tencent client signs, and the real cloud requires), and,
+ * on a loopback Host only, the first label of its hostname (`127` for `127.0.0.1:PORT`): the Node SDK derives the
+ * service from the endpoint, so it signs that when pointed at a loopback address.
  */
-export function verifyTc3Request(
-  request: Tc3ReceivedRequest,
-  lookup: (secretId: string) => Tc3KnownKey | undefined,
-  nowMs: number,
-  maxSkewSeconds = 300,
-): Tc3Verdict {
+export function acceptedServices(service: string, hostHeader: string): string[] {
+  const hostname = withoutPort(hostHeader).toLowerCase();
+  const label = hostname.split('.')[0] ?? '';
+  return isLoopback(hostname) && label !== service ? [service, label] : [service];
+}
+
+/**
+ * Verifies a TC3-HMAC-SHA256 request exactly as received. The scope service must be the product's name, or on a
+ * loopback Host the first label of its hostname (see {@link acceptedServices}); `host` may have been signed with or
+ * without its `:port`. Checks, in order: Authorization syntax, X-TC-Timestamp, scope date, scope service, clock
+ * skew, the SecretId, the signature, then X-TC-Token.
+ */
+export function verifyTc3Request(request: Tc3ReceivedRequest, options: Tc3VerifyOptions): Tc3Verdict {
+  const { lookup, nowMs, maxSkewSeconds = 300 } = options;
   const fail = (code: string, message: string, detail: string): Tc3Verdict => ({ ok: false, code, message, detail });
   const invalid = (detail: string): Tc3Verdict => fail('AuthFailure.InvalidAuthorization', 'The `Authorization` header is invalid.', detail);
   const mismatch = (detail: string): Tc3Verdict =>
@@ -396,8 +418,8 @@ export function verifyTc3Request(
   if (auth.date !== utcDate(timestamp)) return mismatch('scope date is not the UTC date of X-TC-Timestamp');
   const hostHeader = headers['host']?.trim();
   if (hostHeader === undefined || hostHeader === '') return mismatch('missing Host header');
-  const expectedService = withoutPort(hostHeader).toLowerCase().split('.')[0] ?? '';
-  if (auth.service !== expectedService) return mismatch(`scope service ${auth.service} does not match host label ${expectedService}`);
+  const services = acceptedServices(options.service, hostHeader);
+  if (!services.includes(auth.service)) return mismatch(`scope service ${auth.service} is not ${services.join(' or ')}`);
   const nowSeconds = Math.floor(nowMs / 1000);
   if (Math.abs(timestamp - nowSeconds) > maxSkewSeconds) {
     return fail(

@@ -4,7 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { verifyTc3Request } from '../shared/tc3-verify';
+import { SERVICE_HOST } from '../../lib/trtc/client';
 import { EMULATED_ACTION, type ReceivedRequest } from './contract';
+
+/** TRTC's service name in the credential scope: the first label of its API domain (`trtc`). */
+const TRTC_SERVICE = SERVICE_HOST.split('.')[0] ?? SERVICE_HOST;
 import { apiError, defaultMessage, type ApiError } from './messages';
 
 /** A key pair known to the emulator. */
@@ -28,10 +32,10 @@ export function throwawayCredential(): EmulatorCredential {
 
 /**
  * TC3-HMAC-SHA256 verification of the request exactly as received (tools/shared/tc3-verify.ts's verifyTc3Request, which the
- * local SCF uses too), then CAM's permission: a denied key gets `AuthFailure.UnauthorizedOperation`.
+ * local SCF uses too; scope service `trtc`, or the loopback host label), then CAM's permission: a denied key gets `AuthFailure.UnauthorizedOperation`.
  */
 export function verifyAuth(r: ReceivedRequest, at: number, credentials: ReadonlyMap<string, EmulatorCredential>, maxSkewSeconds: number): ApiError | undefined {
-  const verdict = verifyTc3Request(r, (secretId) => credentials.get(secretId), at, maxSkewSeconds);
+  const verdict = verifyTc3Request(r, { service: TRTC_SERVICE, lookup: (secretId) => credentials.get(secretId), nowMs: at, maxSkewSeconds });
   if (!verdict.ok) return apiError(verdict.code, verdict.message, verdict.detail);
   if (credentials.get(verdict.secretId)?.denied === true) {
     return apiError('AuthFailure.UnauthorizedOperation', defaultMessage('AuthFailure.UnauthorizedOperation', EMULATED_ACTION));

@@ -2,15 +2,15 @@
  * Embedded local emulator of the TRTC cloud API endpoint (`https://trtc.tencentcloudapi.com/`) for
  * `CreateTroubleInfo`, version 2019-07-22, over loopback HTTP.
  *
- * It verifies TC3-HMAC-SHA256 exactly (via ./tc3), enforces the CreateTroubleInfo parameter contract
+ * It verifies TC3-HMAC-SHA256 exactly (via tools/shared/tc3-verify.ts), enforces the CreateTroubleInfo parameter contract
  * (implemented independently of the production code on purpose), answers with the real API 3.0
  * envelope (HTTP 200 + `Response.Error` for every API error) and can inject faults (API error codes,
  * HTTP 5xx, no answer, connection reset, invalid JSON, delay).
  *
  * Deliberate differences from the real endpoint:
- * - Plain HTTP on loopback, so the SDK derives the scope service from the endpoint's first DNS label
- *   (`127` for `127.0.0.1:PORT`). The emulator therefore requires the scope service to equal the first
- *   label of the received `Host` hostname (`trtc` for trtc.tencentcloudapi.com, as the real API does).
+ * - Plain HTTP on loopback. The scope service must be `trtc`, as the real API requires and every other
+ *   Tencent client signs; on a loopback Host the first label of its hostname (`127` for `127.0.0.1:PORT`)
+ *   is accepted too, because the Node SDK derives the service from the endpoint's first DNS label.
  * - The SDK signs `host` as the URL *hostname* (no port) while sending `Host: host:port`. When `host` is
  *   signed, the emulator accepts a signature made over either the received Host value or that value
  *   without its `:port` suffix. On the real endpoint (no port) both are the same string.

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../../tools/local-cloud';
 import { createFunctionUrl, ECHO_CODE, errorCode, scfClient, waitForStatus, zipBase64, type ScfClient } from './support/cloud';
 import { rawCall } from './support/raw';
+import { postSigned, signAsProductClient } from '../shared/sdk-signing';
 
 let cloud: LocalCloud;
 let scf: ScfClient;
@@ -27,6 +28,16 @@ describe('TC3 and the envelope', () => {
     expect(call).toMatchObject({ action: 'GetFunction', params: { FunctionName: 'absent' }, error: 'ResourceNotFound.Function' });
   });
 
+  it('accepts the signing of every other Tencent client (scope service scf, host signed with its port); refuses another product', async () => {
+    const keys = { secretId: cloud.deployer.secretId, secretKey: cloud.deployer.secretKey };
+    const host = new URL(cloud.scfEndpoint).host;
+    const sign = (service: string): ReturnType<typeof signAsProductClient> =>
+      signAsProductClient({ host, service, action: 'GetFunction', version: '2018-04-16', region: 'ap-guangzhou', body: '{"FunctionName":"absent"}', ...keys });
+    expect((await postSigned(cloud.scfEndpoint, sign('scf'))).Response.Error?.Code).toBe('ResourceNotFound.Function');
+    expect((await postSigned(cloud.scfEndpoint, sign('trtc'))).Response.Error?.Code).toBe('AuthFailure.SignatureFailure');
+    expect(cloud.calls().at(-1)?.detail).toMatch(/scope service trtc/);
+  });
+
   it('refuses a wrong secret key, an unknown SecretId, a token sent with long-term keys', async () => {
     expect(await errorCode(scfClient(cloud, { secretKey: 'wrong' }).GetFunction({ FunctionName: 'x' }))).toBe('AuthFailure.SignatureFailure');
     expect(await errorCode(scfClient(cloud, { secretId: 'AKIDunknown' }).GetFunction({ FunctionName: 'x' }))).toBe('AuthFailure.SecretIdNotFound');
@@ -43,7 +54,7 @@ describe('TC3 and the envelope', () => {
       [{ ...keys, region: 'mars-1' }, 'UnsupportedRegion'],
       [{ ...keys, contentType: 'application/x-www-form-urlencoded' }, 'UnsupportedProtocol'],
       [{ ...keys, method: 'GET' }, 'UnsupportedProtocol'],
-      [{ ...keys, service: 'scf' }, 'AuthFailure.SignatureFailure'],
+      [{ ...keys, service: 'cvm' }, 'AuthFailure.SignatureFailure'],
       [{ ...keys, body: '[1]' }, 'InvalidParameter'],
     ];
     for (const [options, code] of cases) {
@@ -258,6 +269,28 @@ describe('triggers', () => {
       ),
     ).toBe('InvalidParameterValue.TriggerDesc');
     expect(await errorCode(scf.DeleteTrigger({ FunctionName: 'machine', TriggerName: 'none', Type: 'timer' }))).toBe('ResourceNotFound.Trigger');
+  });
+});
+
+describe('the control surface', () => {
+  const control = (target: string, body: string | Buffer): Promise<Response> =>
+    fetch(`${cloud.scfEndpoint}/_local/ckafka/${target}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it.each([
+    ['a body that is not JSON', 'x', '{', /must be JSON/],
+    ['JSON null', 'x', 'null', /messages/],
+    ['a JSON array', 'x', '[1]', /messages/],
+    ['a trigger name that is not valid percent-encoding', '%E0%A4%A', '{"messages":["m"]}', /trigger name/],
+  ])('%s is a 400 naming what is wrong', async (_what, target, body, message) => {
+    const answer = await control(target, body);
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error: string }).error).toMatch(message);
+  });
+
+  it('a body over the 10 MB limit is a 413', async () => {
+    const answer = await control('x', Buffer.alloc(10 * 1024 * 1024 + 1, 0x20));
+    expect(answer.status).toBe(413);
+    expect(((await answer.json()) as { error: string }).error).toMatch(/10 MB/);
   });
 });
 

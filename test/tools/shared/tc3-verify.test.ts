@@ -14,7 +14,10 @@ import {
   signingKey,
   stringToSign,
   utcDate,
+  verifyTc3Request,
+  type Tc3ReceivedRequest,
 } from '../../../tools/shared/tc3-verify';
+import { signAsProductClient } from './sdk-signing';
 
 // Official worked example (CVM DescribeInstances), see /work/shared/reference/tencentcloud-api.md §1.
 const TIMESTAMP = 1551113065;
@@ -299,5 +302,37 @@ describe('parseAuthorization', () => {
     if (parsed.ok) return;
     expect(parsed.error.reason).toBe(reason);
     expect(parsed.error.message.length).toBeGreaterThan(0);
+  });
+});
+
+describe('verifyTc3Request: the credential scope service', () => {
+  const KEY = { secretId: `AKID${'s'.repeat(32)}`, secretKey: 'k'.repeat(32) };
+  const NOW = 1_780_000_000_000;
+  const lookup = (id: string): { secretKey: string } | undefined => (id === KEY.secretId ? { secretKey: KEY.secretKey } : undefined);
+  const body = '{"FunctionName":"f"}';
+
+  function received(host: string, service: string): Tc3ReceivedRequest {
+    const signed = signAsProductClient({ host, service, action: 'GetFunction', version: '2018-04-16', body, timestamp: NOW / 1000, ...KEY });
+    const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    return { method: 'POST', rawQuery: '', headers, body: Buffer.from(body) };
+  }
+
+  it.each([
+    ['the product name, host signed with its port (Python/Go SDKs, tccli, capi)', '127.0.0.1:9000', 'scf'],
+    ['the product name, host without a port', '127.0.0.1', 'scf'],
+    ['the loopback host label (the Node SDK on 127.0.0.1)', '127.0.0.1:9000', '127'],
+    ['the host label when it is the product name', 'scf.tencentcloudapi.com', 'scf'],
+  ])('accepts %s', (_what, host, service) => {
+    expect(verifyTc3Request(received(host, service), { service: 'scf', lookup, nowMs: NOW })).toEqual({ ok: true, secretId: KEY.secretId });
+  });
+
+  it.each([
+    ['another product', '127.0.0.1:9000', 'trtc'],
+    ['the first label of a host that is not loopback', 'example.com', 'example'],
+    ['a loopback-looking label on a host that is not loopback', 'scf.tencentcloudapi.com', '127'],
+  ])('refuses %s with SignatureFailure naming the service', (_what, host, service) => {
+    const verdict = verifyTc3Request(received(host, service), { service: 'scf', lookup, nowMs: NOW });
+    expect(verdict).toMatchObject({ ok: false, code: 'AuthFailure.SignatureFailure' });
+    if (!verdict.ok) expect(verdict.detail).toContain(`scope service ${service}`);
   });
 });

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { CommonClient } from 'tencentcloud-sdk-nodejs/tencentcloud/common/common_client';
 import { MAX_POST_BYTES, TrtcEmulator, throwawayCredential, type EmulatorCredential, type EmulatorFault } from '../../../tools/trtc-emulator';
 import { authorizationHeader, signRequest, signature, signingKey, stringToSign, canonicalRequest } from '../../../tools/shared/tc3-verify';
+import { postSigned, signAsProductClient } from '../shared/sdk-signing';
 
 // The SDK wraps every request in HttpsProxyAgent(process.env.http_proxy) when no agent is given.
 beforeAll(() => {
@@ -392,11 +393,25 @@ describe('authentication', () => {
     expect(errorCode(await raw({ headers: { ...headers, 'Content-Type': 'application/json' }, body }))).toBe('AuthFailure.SignatureFailure');
   });
 
-  it('scope service must be the first label of the Host hostname', async () => {
+  it('scope service trtc (every client but the Node SDK signs so) or the loopback host label; any other is refused', async () => {
     const body = JSON.stringify(VALID);
-    const r = await raw({ headers: signedHeaders({ body, service: 'trtc' }), body });
-    expect(errorCode(r)).toBe('AuthFailure.SignatureFailure');
-    expect(emu.calls[0]?.detail).toMatch(/service/);
+    const host = new URL(emu.url).host;
+    const product = signAsProductClient({
+      host,
+      service: 'trtc',
+      action: 'CreateTroubleInfo',
+      version: '2019-07-22',
+      region: 'ap-guangzhou',
+      body,
+      ...temporary,
+    });
+    expect((await postSigned(emu.url, product)).Response.Error).toBeUndefined();
+    expect(emu.created).toHaveLength(1);
+    expect(envelope(await raw({ headers: signedHeaders({ body, service: '127' }), body })).Response.Error).toBeUndefined();
+    const other = await raw({ headers: signedHeaders({ body, service: 'scf' }), body });
+    expect(errorCode(other)).toBe('AuthFailure.SignatureFailure');
+    expect(emu.calls.at(-1)?.detail).toMatch(/scope service scf/);
+    expect(emu.created).toHaveLength(2);
   });
 
   it('scope date must be the UTC date of X-TC-Timestamp', async () => {
