@@ -8,7 +8,7 @@ import { invocationDeadline, type DeadlineSource } from './deadline';
 import type { Deadline } from './deadline';
 import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
-import { createLogger, maskSecrets, type Logger } from './log';
+import { createLogger, maskSecrets, type Logger, type LoggerOptions } from './log';
 import { misconfigured } from './failures';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Outcome } from './outcome';
 import { LocalPacer, RateLimitedClient } from './pacer';
@@ -34,6 +34,8 @@ export interface InvocationOptions {
   /** An idempotency store to use instead of the shared one. */
   readonly idempotency?: IdempotencyStore;
   readonly write?: (line: string) => void;
+  /** Sees every log line of the invocation (the standalone server's metrics); see LoggerOptions.tap. */
+  readonly tap?: LoggerOptions['tap'];
 }
 
 /** Everything one invocation needs, built once per invocation by the handler (or the server, per request). */
@@ -104,6 +106,7 @@ export function sharedIdempotencyStore(config: Config): IdempotencyStore | undef
 function configSecrets(config: Config): string[] {
   const out: string[] = [];
   if (config.authToken) out.push(config.authToken);
+  if (config.metricsToken) out.push(config.metricsToken);
   if (config.redisUrl) {
     out.push(config.redisUrl);
     const password = /^rediss?:\/\/[^:@/]*:([^@/]+)@/.exec(config.redisUrl)?.[1];
@@ -119,7 +122,10 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   const loaded = loadConfig(env);
   const config = loaded.ok ? loaded.config : DEFAULTS;
   const secrets = (): string[] => [...secretValues(env), ...configSecrets(config)];
-  const log = createLogger({ level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}) }, { request_id: id });
+  const log = createLogger(
+    { level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}), ...(options.tap ? { tap: options.tap } : {}) },
+    { request_id: id },
+  );
   const mask = (text: string): string => maskSecrets(text, secrets());
   const deadline = invocationDeadline(context, {
     startedAt,

@@ -100,7 +100,8 @@ export async function sendOnce(report: TroubleReport, send: (recordingAttempts: 
       sends,
       lastSentAt: outcome.unconfirmedSends ? Date.now() : (unconfirmed?.lastSentAt ?? Date.now()),
     };
-    await settle(() => bounded(() => store.markUnconfirmed(key, token, record, options.ttlMs)), 'unconfirmed', options);
+    const marked = await settle(() => bounded(() => store.markUnconfirmed(key, token, record, options.ttlMs)), 'unconfirmed', options);
+    if (marked) log.warn('key left unconfirmed: the report may be recorded', { key, sends });
   } else {
     await settle(() => bounded(() => store.release(key, token)), 'release', options);
   }

@@ -14,7 +14,8 @@ import { failed, type Outcome } from '../outcome';
 import { probeUpstream } from '../probe';
 import type { TroubleInfoClient } from '../trtc/client';
 import { DRAIN_LIMITS, pickRequestId, readBody, splitTarget, toHttpRequest } from './read-request';
-import { healthResponse, notFoundResponse, openApiResponse, routeOf } from './routes';
+import type { ServerMetrics } from './metrics';
+import { healthResponse, metricsResponse, notFoundResponse, openApiResponse, routeOf } from './routes';
 import { SERVER_TIMEOUTS } from './timeouts';
 import { send } from './write-response';
 
@@ -39,12 +40,19 @@ export const SERVER_SOURCE = 'http-server';
  * The invocation of one request (the shared opening, lib/invocation.ts), with the server's client, environment and
  * log sink. The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
  */
-function openRequest(options: ServerOptions, requestId: string, startedAt: number, fields: Record<string, unknown> = {}): OpenedInvocation {
+function openRequest(
+  options: ServerOptions,
+  metrics: ServerMetrics,
+  requestId: string,
+  startedAt: number,
+  fields: Record<string, unknown> = {},
+): OpenedInvocation {
   return openInvocation(
     { request_id: requestId },
     SERVER_SOURCE,
     {
       startedAt,
+      tap: metrics.tap,
       ...(options.env ? { env: options.env } : {}),
       ...(options.client ? { client: options.client } : {}),
       ...(options.write ? { write: options.write } : {}),
@@ -54,8 +62,8 @@ function openRequest(options: ServerOptions, requestId: string, startedAt: numbe
 }
 
 /** `GET /healthz?deep=1`: the health probe's report, 200 when healthy, 503 otherwise. */
-async function deepHealthResponse(options: ServerOptions, requestId: string, startedAt: number): Promise<HttpResponse> {
-  const opened = openRequest(options, requestId, startedAt);
+async function deepHealthResponse(options: ServerOptions, metrics: ServerMetrics, requestId: string, startedAt: number): Promise<HttpResponse> {
+  const opened = openRequest(options, metrics, requestId, startedAt);
   if (!opened.ok) {
     return jsonResponse(503, { status: 'unhealthy', probe: { healthy: false, verdict: 'configuration', detail: opened.inv.mask(opened.errors.join('; ')) } });
   }
@@ -77,6 +85,7 @@ export async function serve(
   server: http.Server,
   options: ServerOptions,
   log: Logger,
+  metrics: ServerMetrics,
   req: IncomingMessage,
   res: ServerResponse,
   served: Served,
@@ -92,7 +101,7 @@ export async function serve(
     case 'health': {
       // `?deep=1` runs the Timer's health probe (one CreateTroubleInfo without parameters); plain /healthz never calls TRTC.
       const deep = method === 'GET' && parseQueryString(splitTarget(req.url).rawQuery)['deep'] === '1';
-      send(res, deep ? await deepHealthResponse(options, requestId, startedAt) : healthResponse(method, requestId), requestId, closing());
+      send(res, deep ? await deepHealthResponse(options, metrics, requestId, startedAt) : healthResponse(method, requestId), requestId, closing());
       return;
     }
     case 'openapi': {
@@ -101,6 +110,9 @@ export async function serve(
       log.info('request', { method, path, status: response.statusCode, http_request_id: requestId });
       return;
     }
+    case 'metrics':
+      send(res, await metricsResponse(method, requestId, req.headers.authorization, options.env ?? process.env, metrics), requestId, closing());
+      return;
     case 'not-found':
       // The body (if any) is not read: the connection closes after the answer.
       send(res, notFoundResponse(path, requestId), requestId, true);
@@ -110,7 +122,7 @@ export async function serve(
       break;
   }
 
-  const opened = openRequest(options, requestId, startedAt, { method, path, http_request_id: requestId });
+  const opened = openRequest(options, metrics, requestId, startedAt, { method, path, http_request_id: requestId });
   const { inv, finish } = opened;
 
   if (!opened.ok) {
