@@ -34,6 +34,8 @@ export interface InvocationOptions {
   /** An idempotency store to use instead of the shared one. */
   readonly idempotency?: IdempotencyStore;
   readonly write?: (line: string) => void;
+  /** The caller's trace id (a valid `traceparent`'s): in every log line as `trace_id`, and sent to TRTC. */
+  readonly traceId?: string;
   /** Sees every log line of the invocation (the standalone server's metrics); see LoggerOptions.tap. */
   readonly tap?: LoggerOptions['tap'];
 }
@@ -51,6 +53,20 @@ export interface Invocation {
   readonly client: TroubleInfoClient;
   /** Where sent reports are remembered; undefined when idempotency is off (IDEMPOTENCY_TTL_SECONDS=0). */
   readonly idempotency?: IdempotencyStore;
+  /** The caller's trace id, when it sent a valid `traceparent`; else the id serves as the trace id. */
+  readonly traceId?: string;
+  /** Set on the first invocation of this instance only (a cold start): ms from the process's start to this code loaded. */
+  readonly initMs?: number;
+}
+
+/** Milliseconds from the process's start until this module was loaded: the instance's initialisation. */
+const INIT_MS = Math.round(performance.now());
+/** False until the first invocation of this instance opens. */
+let warm = false;
+
+/** `cold_start` for an invocation line, and on a cold start `init_ms`. */
+export function startFields(inv: Pick<Invocation, 'initMs'>): { cold_start: boolean; init_ms?: number } {
+  return inv.initMs === undefined ? { cold_start: false } : { cold_start: true, init_ms: inv.initMs };
 }
 
 export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocation; errors: string[] };
@@ -124,7 +140,7 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   const secrets = (): string[] => [...secretValues(env), ...configSecrets(config)];
   const log = createLogger(
     { level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}), ...(options.tap ? { tap: options.tap } : {}) },
-    { request_id: id },
+    options.traceId === undefined ? { request_id: id } : { request_id: id, trace_id: options.traceId },
   );
   const mask = (text: string): string => maskSecrets(text, secrets());
   const deadline = invocationDeadline(context, {
@@ -133,8 +149,26 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
     marginMs: config.deadlineMarginMs,
   });
   const idempotency = options.idempotency ?? (loaded.ok ? sharedIdempotencyStore(config) : undefined);
-  const inv: Invocation = { id, config, env, deadline, log, mask, client: options.client ?? sharedClient(config), ...(idempotency ? { idempotency } : {}) };
+  const cold = !warm;
+  warm = true;
+  const inv: Invocation = {
+    id,
+    config,
+    env,
+    deadline,
+    log,
+    mask,
+    client: options.client ?? sharedClient(config),
+    ...(idempotency ? { idempotency } : {}),
+    ...(cold ? { initMs: INIT_MS } : {}),
+    ...(options.traceId === undefined ? {} : { traceId: options.traceId }),
+  };
   return loaded.ok ? { ok: true, inv } : { ok: false, inv, errors: loaded.errors };
+}
+
+/** The id TRTC gets as X-TC-TraceId and the caller as X-Trace-Id: the caller's trace id, else the invocation's id. */
+export function traceIdOfInvocation(inv: Pick<Invocation, 'id' | 'traceId'>): string {
+  return inv.traceId ?? inv.id;
 }
 
 /** How an outcome is named in logs. */
@@ -159,6 +193,7 @@ export function logInvocation(inv: Invocation, source: string, outcome: Outcome 
     upstream_request_id: outcome === undefined ? undefined : outcome.ok ? outcome.requestId : outcome.failure.upstreamRequestId,
     attempts: outcome?.attempts ?? 0,
     latency_ms: Date.now() - startedAt,
+    ...startFields(inv),
     ...extra,
   };
   if (outcome && !outcome.ok && outcome.failure.retryable) inv.log.error('invocation', fields);

@@ -13,7 +13,7 @@
  * `GET /healthz?deep=1` on the standalone server runs the same probe.
  */
 import { ProbeFailedError } from './errors';
-import type { Invocation } from './invocation';
+import { startFields, type Invocation } from './invocation';
 import type { TroubleReport } from './report';
 import { classifyUpstream, type UpstreamKind } from './trtc/classify';
 import type { CallOptions } from './trtc/client';
@@ -135,6 +135,7 @@ export async function runProbe(trigger: string, inv: Invocation, startedAt: numb
     upstream_request_id: report.upstreamRequestId,
     ...(report.healthy ? {} : { message: report.detail }),
     latency_ms: Date.now() - startedAt,
+    ...startFields(inv),
   };
   if (!report.healthy) {
     inv.log.error('invocation', fields);

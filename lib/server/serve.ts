@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { payloadTooLarge, requestTimeout, unexpected, FAILURES } from '../failures';
 import { handleHttp } from '../http/handle';
 import { MAX_BODY_BYTES, parseQueryString } from '../http/request';
+import { parseTraceparent, TRACE_ID_HEADER } from '../http/traceparent';
 import { jsonResponse, outcomeResponse, type HttpResponse } from '../http/response';
 import { openInvocation, type OpenedInvocation } from '../invocation';
 import type { Logger } from '../log';
@@ -46,6 +47,7 @@ function openRequest(
   requestId: string,
   startedAt: number,
   fields: Record<string, unknown> = {},
+  traceId?: string,
 ): OpenedInvocation {
   return openInvocation(
     { request_id: requestId },
@@ -53,6 +55,7 @@ function openRequest(
     {
       startedAt,
       tap: metrics.tap,
+      ...(traceId === undefined ? {} : { traceId }),
       ...(options.env ? { env: options.env } : {}),
       ...(options.client ? { client: options.client } : {}),
       ...(options.write ? { write: options.write } : {}),
@@ -122,12 +125,15 @@ export async function serve(
       break;
   }
 
-  const opened = openRequest(options, metrics, requestId, startedAt, { method, path, http_request_id: requestId });
+  const traceparent = req.headers.traceparent;
+  const traceId = parseTraceparent(typeof traceparent === 'string' ? traceparent : undefined)?.traceId;
+  const opened = openRequest(options, metrics, requestId, startedAt, { method, path, http_request_id: requestId }, traceId);
   const { inv, finish } = opened;
+  const trace = { [TRACE_ID_HEADER]: traceId ?? inv.id };
 
   if (!opened.ok) {
     const outcome = opened.misconfigured;
-    send(res, outcomeResponse(outcome, inv.id), requestId, closing());
+    send(res, outcomeResponse(outcome, inv.id, trace), requestId, closing());
     finish(outcome);
     return;
   }
@@ -147,7 +153,7 @@ export async function serve(
   if (read.kind === 'timeout') {
     const outcome = failed(requestTimeout(options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs));
     res.once('finish', () => req.socket.destroy());
-    send(res, outcomeResponse(outcome, inv.id), requestId, true);
+    send(res, outcomeResponse(outcome, inv.id, trace), requestId, true);
     finish(outcome);
     return;
   }
@@ -155,7 +161,7 @@ export async function serve(
     const outcome = failed(payloadTooLarge(MAX_BODY_BYTES));
     // Not drained: the client is still sending; the answer goes out, then the connection is cut.
     if (!read.drained) res.once('finish', () => req.socket.destroy());
-    send(res, outcomeResponse(outcome, inv.id), requestId, true);
+    send(res, outcomeResponse(outcome, inv.id, trace), requestId, true);
     finish(outcome);
     return;
   }
