@@ -12,6 +12,7 @@ import { ReportNotRecordedError } from '../lib/errors';
 import { unexpected, unrecognisedEvent } from '../lib/failures';
 import { handleHttp } from '../lib/http/handle';
 import { formatAnswer, outcomeResponse } from '../lib/http/response';
+import { traceIdOf } from '../lib/http/traceparent';
 import { openInvocation, type ScfContext } from '../lib/invocation';
 import { failed, toEnvelope, type Outcome } from '../lib/outcome';
 import { submitReport } from '../lib/pipeline';
@@ -29,7 +30,10 @@ function unexpectedOutcome(error: unknown): Outcome {
 export async function main_handler(event: unknown, context?: ScfContext): Promise<unknown> {
   const startedAt = Date.now();
   const detected = detectSource(event);
-  const opened = openInvocation(context, detected?.source ?? 'unknown', { startedAt });
+  // An HTTP caller's valid `traceparent` gives the trace id of every log line and of the call to TRTC.
+  const http = detected?.adapted.kind === 'http' && detected.adapted.request.ok ? detected.adapted.request.value : undefined;
+  const traceId = http === undefined ? undefined : traceIdOf(http.headers);
+  const opened = openInvocation(context, detected?.source ?? 'unknown', { startedAt, ...(traceId === undefined ? {} : { traceId }) });
   const { inv, finish } = opened;
 
   if (!opened.ok) {

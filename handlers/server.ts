@@ -13,6 +13,8 @@
  *   needs the bearer token when AUTH_TOKEN is set and calls TRTC at most once per DEEP_PROBE_INTERVAL_MS
  *   (lib/server/deep-health.ts).
  * - `GET /openapi.json` (and HEAD): the OpenAPI 3.1 description (openapi.yaml, converted to JSON at build time).
+ * - `GET /metrics` (and HEAD): Prometheus metrics (lib/server/metrics.ts, docs/operations.md); with METRICS_TOKEN set,
+ *   only for a scraper that sends it as a bearer token.
  * - Any other path: 404 `ResourceNotFound` in the error envelope, logged with method and path.
  *
  * Behaviour:
@@ -39,7 +41,18 @@ import type { ServerOptions } from '../lib/server/serve';
 
 export { closeGracefully, SHUTDOWN_GRACE_MS, type StartedServer } from '../lib/server/lifecycle';
 export { createServer, serverLogger } from '../lib/server/create';
-export { healthResponse, notFoundResponse, openApiResponse, routeOf, HEALTH_PATH, OPENAPI_PATH, REPORT_PATH, type Route } from '../lib/server/routes';
+export {
+  healthResponse,
+  metricsResponse,
+  notFoundResponse,
+  openApiResponse,
+  routeOf,
+  HEALTH_PATH,
+  METRICS_PATH,
+  OPENAPI_PATH,
+  REPORT_PATH,
+  type Route,
+} from '../lib/server/routes';
 export { SERVER_SOURCE, type ServerOptions } from '../lib/server/serve';
 export { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from '../lib/server/limits';
 

@@ -11,7 +11,7 @@ import { BatchIncompleteError } from './errors';
 import { keyReused, misconfigured } from './failures';
 import { capText, failed, type Failure, type Outcome } from './outcome';
 import { PacedClient } from './pacer';
-import type { Invocation } from './invocation';
+import { startFields, type Invocation } from './invocation';
 import { checkReport, deliverOnce } from './pipeline';
 import { parkIfFailedTooOften } from './dead-letter-after';
 import type { SourceName } from './sources/names';
@@ -136,6 +136,7 @@ export async function runBatch(source: SourceName, records: readonly BatchRecord
         }
       : {}),
     latency_ms: Date.now() - startedAt,
+    ...startFields(inv),
   };
   if (summary.failed > 0) {
     inv.log.error('invocation', fields);

@@ -32,6 +32,7 @@ export interface Config {
   readonly deadLetterAfterDeliveries: number;
   readonly allowedSdkAppIds?: ReadonlySet<string>;
   readonly authToken?: string;
+  readonly metricsToken?: string;
   readonly corsAllowedOrigins: readonly string[];
 }
 
@@ -71,6 +72,23 @@ function whole<K extends keyof Config>(name: string, key: K, fallback: number, m
       /^[0-9]+$/.test(raw) && Number(raw) >= min && Number(raw) <= max
         ? { value: Number(raw) as Config[K] }
         : { error: `${name} must be a whole number from ${min} to ${max}, got ${quoted(raw)}` },
+  };
+}
+
+/** An optional bearer token: at least 16 printable ASCII characters, no spaces. */
+function bearerToken<K extends 'authToken' | 'metricsToken'>(name: string, key: K, doc: string): Variable<K> {
+  return {
+    name,
+    key,
+    fallback: undefined,
+    shown: '—',
+    doc: `${doc} (at least 16 printable ASCII characters, no spaces)`,
+    parse: (raw) => {
+      if (raw.length < 16) return { error: `${name} must be at least 16 characters` };
+      // A bearer token is one run of visible characters: one with white space inside could never match a header.
+      if (!/^[\x21-\x7e]+$/.test(raw)) return { error: `${name} must be printable ASCII without spaces (a bearer token with white space can never match)` };
+      return { value: raw as Config[K] };
+    },
   };
 }
 
@@ -210,19 +228,8 @@ export const CONFIG_SCHEMA: readonly AnyVariable[] = [
         : { value: new Set(apps) };
     },
   },
-  {
-    name: 'AUTH_TOKEN',
-    key: 'authToken',
-    fallback: undefined,
-    shown: '—',
-    doc: 'bearer token HTTP callers must send (at least 16 printable ASCII characters, no spaces)',
-    parse: (raw) => {
-      if (raw.length < 16) return { error: 'AUTH_TOKEN must be at least 16 characters' };
-      // A bearer token is one run of visible characters: one with white space inside could never match a header.
-      if (!/^[\x21-\x7e]+$/.test(raw)) return { error: 'AUTH_TOKEN must be printable ASCII without spaces (a bearer token with white space can never match)' };
-      return { value: raw };
-    },
-  },
+  bearerToken('AUTH_TOKEN', 'authToken', 'bearer token HTTP callers must send'),
+  bearerToken('METRICS_TOKEN', 'metricsToken', "bearer token a scraper must send to the standalone server's `GET /metrics` (unset: the metrics are open)"),
   {
     name: 'CORS_ALLOWED_ORIGINS',
     key: 'corsAllowedOrigins',

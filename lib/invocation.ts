@@ -10,7 +10,7 @@ import { createIdempotencyStore } from './idempotency/create';
 import type { IdempotencyStore } from './idempotency/store';
 import { sharedDeadLetterStore } from './dead-letter/create';
 import type { DeadLetterStore } from './dead-letter/store';
-import { createLogger, maskSecrets, type Logger } from './log';
+import { createLogger, maskSecrets, type Logger, type LoggerOptions } from './log';
 import { misconfigured } from './failures';
 import { capText, failed, MAX_ERROR_MESSAGE_CHARS, type Outcome } from './outcome';
 import { LocalPacer, RateLimitedClient } from './pacer';
@@ -38,6 +38,10 @@ export interface InvocationOptions {
   readonly write?: (line: string) => void;
   /** The event source, recorded with a parked report. */
   readonly source?: string;
+  /** The caller's trace id (a valid `traceparent`'s): in every log line as `trace_id`, and sent to TRTC. */
+  readonly traceId?: string;
+  /** Sees every log line of the invocation (the standalone server's metrics); see LoggerOptions.tap. */
+  readonly tap?: LoggerOptions['tap'];
 }
 
 /** Everything one invocation needs, built once per invocation by the handler (or the server, per request). */
@@ -57,6 +61,20 @@ export interface Invocation {
   readonly deadLetters: DeadLetterStore;
   /** The event source (`http`, `direct`, `ckafka`, …), recorded with a parked report. */
   readonly source?: string;
+  /** The caller's trace id, when it sent a valid `traceparent`; else the id serves as the trace id. */
+  readonly traceId?: string;
+  /** Set on the first invocation of this instance only (a cold start): ms from the process's start to this code loaded. */
+  readonly initMs?: number;
+}
+
+/** Milliseconds from the process's start until this module was loaded: the instance's initialisation. */
+const INIT_MS = Math.round(performance.now());
+/** False until the first invocation of this instance opens. */
+let warm = false;
+
+/** `cold_start` for an invocation line, and on a cold start `init_ms`. */
+export function startFields(inv: Pick<Invocation, 'initMs'>): { cold_start: boolean; init_ms?: number } {
+  return inv.initMs === undefined ? { cold_start: false } : { cold_start: true, init_ms: inv.initMs };
 }
 
 export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocation; errors: string[] };
@@ -113,6 +131,7 @@ export function sharedIdempotencyStore(config: Config): IdempotencyStore | undef
 function configSecrets(config: Config): string[] {
   const out: string[] = [];
   if (config.authToken) out.push(config.authToken);
+  if (config.metricsToken) out.push(config.metricsToken);
   if (config.redisUrl) {
     out.push(config.redisUrl);
     const password = /^rediss?:\/\/[^:@/]*:([^@/]+)@/.exec(config.redisUrl)?.[1];
@@ -128,7 +147,10 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   const loaded = loadConfig(env);
   const config = loaded.ok ? loaded.config : DEFAULTS;
   const secrets = (): string[] => [...secretValues(env), ...configSecrets(config)];
-  const log = createLogger({ level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}) }, { request_id: id });
+  const log = createLogger(
+    { level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}), ...(options.tap ? { tap: options.tap } : {}) },
+    options.traceId === undefined ? { request_id: id } : { request_id: id, trace_id: options.traceId },
+  );
   const mask = (text: string): string => maskSecrets(text, secrets());
   const deadline = invocationDeadline(context, {
     startedAt,
@@ -136,6 +158,8 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
     marginMs: config.deadlineMarginMs,
   });
   const idempotency = options.idempotency ?? (loaded.ok ? sharedIdempotencyStore(config) : undefined);
+  const cold = !warm;
+  warm = true;
   const inv: Invocation = {
     id,
     config,
@@ -147,8 +171,15 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
     ...(idempotency ? { idempotency } : {}),
     deadLetters: sharedDeadLetterStore(loaded.ok ? config : {}),
     ...(options.source !== undefined ? { source: options.source } : {}),
+    ...(cold ? { initMs: INIT_MS } : {}),
+    ...(options.traceId === undefined ? {} : { traceId: options.traceId }),
   };
   return loaded.ok ? { ok: true, inv } : { ok: false, inv, errors: loaded.errors };
+}
+
+/** The id TRTC gets as X-TC-TraceId and the caller as X-Trace-Id: the caller's trace id, else the invocation's id. */
+export function traceIdOfInvocation(inv: Pick<Invocation, 'id' | 'traceId'>): string {
+  return inv.traceId ?? inv.id;
 }
 
 /** How an outcome is named in logs. */
@@ -174,6 +205,7 @@ export function logInvocation(inv: Invocation, source: string, outcome: Outcome 
     upstream_request_id: outcome === undefined ? undefined : outcome.ok ? outcome.requestId : outcome.failure.upstreamRequestId,
     attempts: outcome?.attempts ?? 0,
     latency_ms: Date.now() - startedAt,
+    ...startFields(inv),
     ...extra,
   };
   if (outcome && !outcome.ok && outcome.failure.retryable) inv.log.error('invocation', fields);

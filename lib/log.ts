@@ -93,6 +93,11 @@ export interface LoggerOptions {
   /** Where lines go; stdout by default (SCF collects it). */
   write?: (line: string) => void;
   now?: () => Date;
+  /**
+   * Sees every line's level, message and own fields before the level filter and redaction (the standalone server
+   * counts its metrics from them, lib/server/metrics.ts). Must not throw.
+   */
+  tap?: (level: Exclude<LogLevel, 'silent'>, msg: string, fields: LogFields) => void;
 }
 
 let dropped = 0;
@@ -118,6 +123,7 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
   const write = options.write ?? writeStdout;
   const now = options.now ?? (() => new Date());
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields: LogFields = {}): void => {
+    options.tap?.(level, msg, fields);
     if (RANK[level] < RANK[options.level]) return;
     const secrets = options.secrets?.() ?? [];
     const record = redact({ level, time: now().toISOString(), msg, ...base, ...fields }, secrets);

@@ -52,6 +52,7 @@ export class RateLimitedClient implements TroubleInfoClient {
       throw new NoCallSlotError(`no TRTC call slot was free before the deadline (${this.limiter.describe}); nothing was sent`, slot.retryAfterMs);
     }
     if (slot.degraded !== undefined) options.log?.warn('trtc quota unavailable: pacing this instance alone', { reason: slot.degraded });
+    options.log?.debug('trtc call slot', { wait_ms: slot.waitMs });
     if (slot.waitMs > 0) await this.wait(slot.waitMs);
     if (options.signal.aborted) throw new AbortedError(false);
     return this.inner.create(report, options);

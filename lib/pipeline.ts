@@ -5,7 +5,7 @@
 import { forbiddenApp, invalidParameters, misconfigured } from './failures';
 import { reportKey } from './idempotency/keys';
 import { sendOnce, type SendLimits } from './send-once';
-import type { Invocation } from './invocation';
+import { traceIdOfInvocation, type Invocation } from './invocation';
 import { failed, type Outcome } from './outcome';
 import { validateReport, type TroubleReport } from './report';
 import { readCredentials } from './trtc/credentials';
@@ -30,7 +30,7 @@ export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invo
  * Sends a checked report (with retries inside the deadline), without idempotency. TRTC's (or a proxy's) error
  * message is masked like the logs, since it may echo a secret back, before any caller sees it.
  */
-export async function deliver(report: TroubleReport, inv: Invocation, traceId: string = inv.id, limits?: SendLimits): Promise<Outcome> {
+export async function deliver(report: TroubleReport, inv: Invocation, traceId: string = traceIdOfInvocation(inv), limits?: SendLimits): Promise<Outcome> {
   const outcome = await sendReport(inv.client, report, {
     deadline: inv.deadline,
     attemptTimeoutMs: inv.config.upstreamTimeoutMs,
@@ -50,7 +50,7 @@ export function deliverOnce(
   report: TroubleReport,
   inv: Invocation,
   key: string = reportKey(report),
-  traceId: string = inv.id,
+  traceId: string = traceIdOfInvocation(inv),
   replay = false,
 ): Promise<Outcome> {
   const store = inv.idempotency;

@@ -14,7 +14,7 @@
  */
 import { drainParked, type DrainReport } from './drain';
 import { ProbeFailedError } from './errors';
-import type { Invocation } from './invocation';
+import { startFields, type Invocation } from './invocation';
 import type { TroubleReport } from './report';
 import { classifyUpstream, type UpstreamKind } from './trtc/classify';
 import type { CallOptions } from './trtc/client';
@@ -155,6 +155,7 @@ export async function runProbe(trigger: string, inv: Invocation, startedAt: numb
         }
       : {}),
     latency_ms: Date.now() - startedAt,
+    ...startFields(inv),
   };
   if (!report.healthy) {
     inv.log.error('invocation', fields);

@@ -135,7 +135,8 @@ export async function sendOnce(report: TroubleReport, send: (limits: SendLimits)
       sends,
       lastSentAt: outcome.unconfirmedSends ? Date.now() : (unconfirmed?.lastSentAt ?? Date.now()),
     };
-    await settle(() => bounded(() => store.markUnconfirmed(key, token, record, options.ttlMs)), 'unconfirmed', options);
+    const marked = await settle(() => bounded(() => store.markUnconfirmed(key, token, record, options.ttlMs)), 'unconfirmed', options);
+    if (marked) log.warn('key left unconfirmed: the report may be recorded', { key, sends });
     if (sends >= MAX_UNCONFIRMED_SENDS && options.replay !== true) return giveUp(report, sends, options, outcome);
   } else {
     await settle(() => bounded(() => store.release(key, token)), 'release', options);

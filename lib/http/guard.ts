@@ -23,7 +23,7 @@ export function corsHeaders(config: Pick<Config, 'corsAllowedOrigins'>, origin: 
   if (!any && !config.corsAllowedOrigins.includes(origin)) return {};
   return {
     'Access-Control-Allow-Origin': any ? '*' : origin,
-    'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After',
+    'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After, X-Trace-Id',
     ...(any ? {} : { Vary: 'Origin' }),
   };
 }
@@ -37,7 +37,7 @@ export function preflightHeaders(config: Pick<Config, 'corsAllowedOrigins'>, ori
     ...base,
     ...cors,
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-    'Access-Control-Allow-Headers': 'Content-Type, Authorization, Idempotency-Key',
+    'Access-Control-Allow-Headers': 'Content-Type, Authorization, Idempotency-Key, traceparent',
     'Access-Control-Max-Age': '600',
   };
 }

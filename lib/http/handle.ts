@@ -6,10 +6,11 @@ import { badRequest, methodNotAllowed, unauthorized } from '../failures';
 import { callerKey } from '../idempotency/keys';
 import { failed, type Outcome } from '../outcome';
 import type { Parsed } from '../parse/parsed';
-import type { Invocation } from '../invocation';
+import { traceIdOfInvocation, type Invocation } from '../invocation';
 import { submitReport } from '../pipeline';
 import { corsHeaders, isAuthorised, preflightHeaders } from './guard';
 import { httpParams, type HttpRequest } from './request';
+import { TRACE_ID_HEADER } from './traceparent';
 import { outcomeResponse, type HttpResponse } from './response';
 
 export interface HttpResult {
@@ -18,18 +19,20 @@ export interface HttpResult {
   readonly outcome?: Outcome;
 }
 
+/** Every answer names the request's trace id (the caller's `traceparent`'s, else the invocation's id). */
 export async function handleHttp(request: Parsed<HttpRequest>, inv: Invocation): Promise<HttpResult> {
+  const trace = { [TRACE_ID_HEADER]: traceIdOfInvocation(inv) };
   if (!request.ok) {
     const outcome = failed(request.failure);
-    return { response: outcomeResponse(outcome, inv.id), outcome };
+    return { response: outcomeResponse(outcome, inv.id, trace), outcome };
   }
   const req = request.value;
   const origin = req.headers['origin'];
   if (req.method === 'OPTIONS') {
-    return { response: { isBase64Encoded: false, statusCode: 204, headers: preflightHeaders(inv.config, origin), body: '' } };
+    return { response: { isBase64Encoded: false, statusCode: 204, headers: { ...preflightHeaders(inv.config, origin), ...trace }, body: '' } };
   }
   const outcome = await submit(req, inv);
-  const extra: Record<string, string> = corsHeaders(inv.config, origin);
+  const extra: Record<string, string> = { ...corsHeaders(inv.config, origin), ...trace };
   if (!outcome.ok && outcome.failure.status === 401) extra['WWW-Authenticate'] = 'Bearer';
   return { response: outcomeResponse(outcome, inv.id, extra), outcome };
 }

@@ -9,6 +9,7 @@ import { secretValues } from '../trtc/credentials';
 import { clientErrorStatus, rawErrorResponse } from './client-error';
 import { limitPipelining } from './pipelining';
 import { declaredLength } from './read-request';
+import { createServerMetrics } from './metrics';
 import { internalError, serve, type Served, type ServerOptions } from './serve';
 import { REQUEST_TIMEOUT_BACKSTOP_MS, SERVER_TIMEOUTS, TIMEOUT_CHECK_INTERVAL_MS } from './limits';
 
@@ -29,6 +30,7 @@ export function serverLogger(options: ServerOptions): Logger {
  */
 export function createServer(options: ServerOptions = {}): http.Server {
   const log = serverLogger(options);
+  const metrics = createServerMetrics();
   const server = http.createServer({ connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS });
   server.headersTimeout = options.timeouts?.headersTimeoutMs ?? SERVER_TIMEOUTS.headersTimeoutMs;
   server.requestTimeout = (options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs) + REQUEST_TIMEOUT_BACKSTOP_MS;
@@ -38,10 +40,12 @@ export function createServer(options: ServerOptions = {}): http.Server {
   const handle = (req: IncomingMessage, res: ServerResponse, served: Served): void => {
     req.on('error', () => {}); // a reset while reading is handled by readBody; never an uncaught 'error'
     res.on('error', () => {});
+    metrics.inFlight.inc();
+    res.once('close', () => metrics.inFlight.dec());
     res.once('finish', () => {
       if (!server.listening) server.closeIdleConnections();
     });
-    pipelined(req, res, () => void serve(server, options, log, req, res, served).catch((error: unknown) => internalError(res, error, log)));
+    pipelined(req, res, () => void serve(server, options, log, metrics, req, res, served).catch((error: unknown) => internalError(res, error, log)));
   };
   server.on('request', (req: IncomingMessage, res: ServerResponse) => handle(req, res, { withheld: false }));
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {

@@ -2,8 +2,13 @@
  * The standalone server's routes and the answers that need no invocation: the liveness probe, the OpenAPI
  * description, 404 and 405.
  */
-import { FAILURES } from '../failures';
-import { jsonResponse, type HttpResponse } from '../http/response';
+import { loadConfig } from '../config';
+import { FAILURES, unauthorized } from '../failures';
+import { isAuthorised } from '../http/guard';
+import { jsonResponse, outcomeResponse, type HttpResponse } from '../http/response';
+import { configurationOutcome } from '../invocation';
+import { failed } from '../outcome';
+import type { ServerMetrics } from './metrics';
 
 /** The one path that takes reports. */
 export const REPORT_PATH = '/';
@@ -12,8 +17,11 @@ export const HEALTH_PATH = '/healthz';
 /** Where the OpenAPI description is served. */
 export const OPENAPI_PATH = '/openapi.json';
 
+/** Where the Prometheus metrics are served. */
+export const METRICS_PATH = '/metrics';
+
 /** What a request path is for. */
-export type Route = 'report' | 'health' | 'openapi' | 'not-found';
+export type Route = 'report' | 'health' | 'openapi' | 'metrics' | 'not-found';
 
 /** The route of a request path (without its query). Pure. */
 export function routeOf(path: string): Route {
@@ -24,6 +32,8 @@ export function routeOf(path: string): Route {
       return 'health';
     case OPENAPI_PATH:
       return 'openapi';
+    case METRICS_PATH:
+      return 'metrics';
     default:
       return 'not-found';
   }
@@ -61,4 +71,27 @@ export function notFoundResponse(path: string, requestId: string): HttpResponse 
   const message = `no such path ${shown}: reports are taken on ${REPORT_PATH} (see ${OPENAPI_PATH})`;
   const { status, code } = FAILURES.notFound;
   return jsonResponse(status, { Response: { Error: { Code: code, Message: message }, RequestId: requestId } });
+}
+
+/**
+ * `GET /metrics` (and HEAD): the Prometheus text exposition; 401 without the bearer token when METRICS_TOKEN is
+ * set; the configuration failure (500, naming the variables) when the configuration is invalid, so a bad
+ * METRICS_TOKEN never leaves the metrics open; 405 for other methods.
+ */
+export async function metricsResponse(
+  method: string,
+  requestId: string,
+  authorization: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  metrics: ServerMetrics,
+): Promise<HttpResponse> {
+  if (method !== 'GET' && method !== 'HEAD') return getOnly(METRICS_PATH, requestId);
+  const loaded = loadConfig(env);
+  if (!loaded.ok) return outcomeResponse(configurationOutcome(loaded.errors), requestId);
+  const token = loaded.config.metricsToken;
+  if (token !== undefined && !isAuthorised({ authToken: token }, authorization)) {
+    return outcomeResponse(failed(unauthorized()), requestId, { 'WWW-Authenticate': 'Bearer' });
+  }
+  const { contentType, body } = await metrics.render();
+  return { isBase64Encoded: false, statusCode: 200, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' }, body };
 }

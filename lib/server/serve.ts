@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { payloadTooLarge, requestTimeout, unexpected, FAILURES } from '../failures';
 import { handleHttp } from '../http/handle';
 import { MAX_BODY_BYTES, parseQueryString } from '../http/request';
+import { parseTraceparent, TRACE_ID_HEADER } from '../http/traceparent';
 import { outcomeResponse } from '../http/response';
 import { openInvocation, type OpenedInvocation } from '../invocation';
 import type { Logger } from '../log';
@@ -14,7 +15,8 @@ import { failed, type Outcome } from '../outcome';
 import type { TroubleInfoClient } from '../trtc/client';
 import { deepHealthResponse } from './deep-health';
 import { DRAIN_LIMITS, pickRequestId, readBody, splitTarget, toHttpRequest } from './read-request';
-import { healthResponse, notFoundResponse, openApiResponse, routeOf } from './routes';
+import type { ServerMetrics } from './metrics';
+import { healthResponse, metricsResponse, notFoundResponse, openApiResponse, routeOf } from './routes';
 import { SERVER_TIMEOUTS } from './limits';
 import { send } from './write-response';
 
@@ -39,12 +41,21 @@ export const SERVER_SOURCE = 'http-server';
  * The invocation of one request (the shared opening, lib/invocation.ts), with the server's client, environment and
  * log sink. The request id is the invocation id: an error envelope's RequestId matches the X-Request-Id header.
  */
-function openRequest(options: ServerOptions, requestId: string, startedAt: number, fields: Record<string, unknown> = {}): OpenedInvocation {
+function openRequest(
+  options: ServerOptions,
+  metrics: ServerMetrics,
+  requestId: string,
+  startedAt: number,
+  fields: Record<string, unknown> = {},
+  traceId?: string,
+): OpenedInvocation {
   return openInvocation(
     { request_id: requestId },
     SERVER_SOURCE,
     {
       startedAt,
+      tap: metrics.tap,
+      ...(traceId === undefined ? {} : { traceId }),
       ...(options.env ? { env: options.env } : {}),
       ...(options.client ? { client: options.client } : {}),
       ...(options.write ? { write: options.write } : {}),
@@ -62,6 +73,7 @@ export async function serve(
   server: http.Server,
   options: ServerOptions,
   log: Logger,
+  metrics: ServerMetrics,
   req: IncomingMessage,
   res: ServerResponse,
   served: Served,
@@ -79,7 +91,7 @@ export async function serve(
       const query = parseQueryString(splitTarget(req.url).rawQuery);
       const deep = method === 'GET' && query.ok && query.value['deep'] === '1';
       const answer = deep
-        ? await deepHealthResponse(server, req.headers.authorization, () => openRequest(options, requestId, startedAt), requestId)
+        ? await deepHealthResponse(server, req.headers.authorization, () => openRequest(options, metrics, requestId, startedAt), requestId)
         : healthResponse(method, requestId);
       send(res, answer, requestId, closing());
       return;
@@ -90,6 +102,9 @@ export async function serve(
       log.info('request', { method, path, status: response.statusCode, http_request_id: requestId });
       return;
     }
+    case 'metrics':
+      send(res, await metricsResponse(method, requestId, req.headers.authorization, options.env ?? process.env, metrics), requestId, closing());
+      return;
     case 'not-found':
       // The body (if any) is not read: the connection closes after the answer.
       send(res, notFoundResponse(path, requestId), requestId, true);
@@ -99,12 +114,15 @@ export async function serve(
       break;
   }
 
-  const opened = openRequest(options, requestId, startedAt, { method, path, http_request_id: requestId });
+  const traceparent = req.headers.traceparent;
+  const traceId = parseTraceparent(typeof traceparent === 'string' ? traceparent : undefined)?.traceId;
+  const opened = openRequest(options, metrics, requestId, startedAt, { method, path, http_request_id: requestId }, traceId);
   const { inv, finish } = opened;
+  const trace = { [TRACE_ID_HEADER]: traceId ?? inv.id };
 
   if (!opened.ok) {
     const outcome = opened.misconfigured;
-    send(res, outcomeResponse(outcome, inv.id), requestId, closing());
+    send(res, outcomeResponse(outcome, inv.id, trace), requestId, closing());
     finish(outcome);
     return;
   }
@@ -124,7 +142,7 @@ export async function serve(
   if (read.kind === 'timeout') {
     const outcome = failed(requestTimeout(options.timeouts?.requestTimeoutMs ?? SERVER_TIMEOUTS.requestTimeoutMs));
     res.once('finish', () => req.socket.destroy());
-    send(res, outcomeResponse(outcome, inv.id), requestId, true);
+    send(res, outcomeResponse(outcome, inv.id, trace), requestId, true);
     finish(outcome);
     return;
   }
@@ -132,7 +150,7 @@ export async function serve(
     const outcome = failed(payloadTooLarge(MAX_BODY_BYTES));
     // Not drained: the client is still sending; the answer goes out, then the connection is cut.
     if (!read.drained) res.once('finish', () => req.socket.destroy());
-    send(res, outcomeResponse(outcome, inv.id), requestId, true);
+    send(res, outcomeResponse(outcome, inv.id, trace), requestId, true);
     finish(outcome);
     return;
   }

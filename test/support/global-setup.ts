@@ -6,6 +6,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { findRedisServer, REDIS_INSTALL_HINT } from './find-redis';
+import { findExecutable, OPTIONAL_TOOLS, type OptionalToolName } from './find-tools';
 
 export default function setup(project: TestProject): void {
   const binary = findRedisServer(process.env['PATH']);
@@ -19,4 +20,16 @@ export default function setup(project: TestProject): void {
     );
   }
   project.provide('redisServer', binary ?? null);
+  // chromium and prometheus (test/support/find-tools.ts): the same rule, each with its own REQUIRE_ switch.
+  for (const name of Object.keys(OPTIONAL_TOOLS) as OptionalToolName[]) {
+    const tool = OPTIONAL_TOOLS[name];
+    const found = findExecutable(tool.binary, process.env['PATH']);
+    if (found === undefined) {
+      if (process.env[tool.require] === '1') throw new Error(`${tool.require}=1 but ${tool.binary} is not on PATH. ${tool.hint}`);
+      process.stderr.write(
+        `\nNOTICE: ${tool.binary} is not on PATH: ${tool.suite} is skipped. ${tool.hint} ${tool.require}=1 makes that an error (.ci/run sets it).\n\n`,
+      );
+    }
+    project.provide(name, found ?? null);
+  }
 }

@@ -14,6 +14,7 @@ import { ROOT, type MainHandler } from './bundle';
 import { useEmulator } from './emulated';
 import { withEnv } from './env';
 import { captureStdout } from './logs';
+import { logLineProblems } from './log-schema';
 
 interface BatchSummaryShape {
   total: number;
@@ -173,6 +174,8 @@ export function describeSamples(title: string, load: HandlerLoader): void {
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       expect(() => JSON.parse(line), line).not.toThrow();
+      // Every line validates against the published schema (docs/log-schema.json).
+      expect(logLineProblems(line)).toBeUndefined();
       expect(line).not.toContain(credential.secretKey);
       expect(line).not.toContain(credential.token);
     }

@@ -150,7 +150,10 @@ export class ScfApiServer {
         `The Content-Type \`${headers['content-type'] ?? ''}\` is not supported: POST application/json signed with TC3-HMAC-SHA256.`,
       );
     }
-    const verdict = verifyTc3Request({ method: 'POST', rawQuery: '', headers, body }, { service: this.handlers.service ?? SCF_SERVICE, lookup: this.handlers.keys, nowMs: Date.now() });
+    const verdict = verifyTc3Request(
+      { method: 'POST', rawQuery: '', headers, body },
+      { service: this.handlers.service ?? SCF_SERVICE, lookup: this.handlers.keys, nowMs: Date.now() },
+    );
     if (!verdict.ok) return fail(verdict.code, verdict.message, verdict.detail);
     call.secretId = verdict.secretId;
     if (action === '') return fail('MissingParameter', 'The request is missing a required parameter `Action`.');

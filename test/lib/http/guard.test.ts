@@ -31,7 +31,7 @@ describe('corsHeaders', () => {
   it('echoes a listed origin and varies on Origin', () => {
     expect(corsHeaders({ corsAllowedOrigins: ['https://a.example'] }, 'https://a.example')).toEqual({
       'Access-Control-Allow-Origin': 'https://a.example',
-      'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After',
+      'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After, X-Trace-Id',
       Vary: 'Origin',
     });
   });
@@ -39,7 +39,7 @@ describe('corsHeaders', () => {
   it('answers * for a wildcard list, without Vary', () => {
     expect(corsHeaders({ corsAllowedOrigins: ['*'] }, 'https://any.example')).toEqual({
       'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After',
+      'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After, X-Trace-Id',
     });
   });
 });
@@ -53,10 +53,10 @@ describe('preflightHeaders', () => {
     expect(preflightHeaders({ corsAllowedOrigins: ['https://a.example'] }, 'https://a.example')).toEqual({
       Allow: 'GET, POST, OPTIONS',
       'Access-Control-Allow-Origin': 'https://a.example',
-      'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After',
+      'Access-Control-Expose-Headers': 'Idempotent-Replayed, Retry-After, X-Trace-Id',
       Vary: 'Origin',
       'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-      'Access-Control-Allow-Headers': 'Content-Type, Authorization, Idempotency-Key',
+      'Access-Control-Allow-Headers': 'Content-Type, Authorization, Idempotency-Key, traceparent',
       'Access-Control-Max-Age': '600',
     });
   });
