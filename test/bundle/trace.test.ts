@@ -73,8 +73,9 @@ describe('dist/server.js', () => {
     expect(res.headers.get('x-trace-id')).toBe(TRACE);
     expect(res.headers.get('x-request-id')).toBe('req-7');
     expect(traceIdsAtTrtc()).toEqual([TRACE]);
+    // The invocation line is written after the answer: wait for it (the attempt line and the invocation line).
+    await expect.poll(() => server.lines().filter((l) => l['request_id'] === 'req-7').length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
     const lines = server.lines().filter((l) => l['request_id'] === 'req-7');
-    expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect(line['trace_id']).toBe(TRACE);
   });
 
