@@ -1,7 +1,7 @@
 // Vitest runs on the development Node (>= 20.19, package.json engines); test/bundle/node18.test.ts runs the built bundle on
 // SCF's Node 18.15 separately. `.mts`: this file is ESM, and the package is CommonJS (the bundle's format).
 import { defineConfig } from 'vitest/config';
-import { findRedisServer } from './test/support/find-redis';
+import { findRedisServer } from './test/support/required-tools.mjs';
 
 // The floors below are what the whole suite reaches; without redis-server the Redis suites are skipped (one notice,
 // test/support/global-setup.ts), so the floors are enforced only when they run (always in CI: REQUIRE_REDIS=1).

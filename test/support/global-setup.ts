@@ -1,22 +1,39 @@
 /**
- * Vitest global setup: runs once, before any test file. Finds `redis-server` for the Redis suites and hands its path
- * to the test files (`inject('redisServer')`, see test/support/redis-server.ts). Without it the Redis suites are
- * skipped with one notice saying how to get it, so `npm test` passes on a fresh machine; with REQUIRE_REDIS=1 (set by
- * .ci/run) a missing redis-server fails the run before it starts, so CI always runs them.
+ * Vitest global setup: runs once, before any test file. Finds the external tools some suites need
+ * (test/support/required-tools.mts: redis-server, Node 18.15, unzip) and hands their paths to the test files
+ * (`inject('redisServer')`, `inject('node18')`, `inject('unzip')`; see test/support/tools.ts). A missing tool skips
+ * its suites with one notice saying how to get it, so `npm test` passes on a fresh machine; with its REQUIRE_* switch
+ * set to 1 (REQUIRE_REDIS, REQUIRE_NODE18, REQUIRE_UNZIP; .ci/run sets them all) a missing tool fails the run before
+ * it starts, so CI always runs them.
  */
 import type { TestProject } from 'vitest/node';
-import { findRedisServer, REDIS_INSTALL_HINT } from './find-redis';
+import { REQUIRED_TOOLS, type RequiredTool } from './required-tools.mjs';
+
+/** What the set-up decided: each tool's path (null when missing), the notices to print, the errors that stop the run. */
+export interface ToolCheck {
+  readonly found: ReadonlyMap<RequiredTool['key'], string | null>;
+  readonly notices: readonly string[];
+  readonly errors: readonly string[];
+}
+
+/** Looks for every tool on the environment's PATH and applies its REQUIRE_* switch. */
+export function checkTools(tools: readonly RequiredTool[], env: NodeJS.ProcessEnv): ToolCheck {
+  const found = new Map<RequiredTool['key'], string | null>();
+  const notices: string[] = [];
+  const errors: string[] = [];
+  for (const tool of tools) {
+    const where = tool.find(env['PATH']);
+    found.set(tool.key, where ?? null);
+    if (where !== undefined) continue;
+    if (env[tool.requireVariable] === '1') errors.push(`${tool.requireVariable}=1 but ${tool.missing.replace(/: .*$/, '.')} ${tool.hint}`);
+    else notices.push(`NOTICE: ${tool.missing} ${tool.hint} ${tool.requireVariable}=1 makes that an error (.ci/run sets it).`);
+  }
+  return { found, notices, errors };
+}
 
 export default function setup(project: TestProject): void {
-  const binary = findRedisServer(process.env['PATH']);
-  if (binary === undefined) {
-    if (process.env['REQUIRE_REDIS'] === '1') {
-      throw new Error(`REQUIRE_REDIS=1 but redis-server is not on PATH. ${REDIS_INSTALL_HINT}`);
-    }
-    process.stderr.write(
-      `\nNOTICE: redis-server is not on PATH: the Redis suites are skipped. ${REDIS_INSTALL_HINT} ` +
-        'REQUIRE_REDIS=1 makes a missing redis-server an error (.ci/run sets it).\n\n',
-    );
-  }
-  project.provide('redisServer', binary ?? null);
+  const check = checkTools(REQUIRED_TOOLS, process.env);
+  if (check.errors.length > 0) throw new Error(check.errors.join('\n'));
+  for (const notice of check.notices) process.stderr.write(`\n${notice}\n\n`);
+  for (const [key, where] of check.found) project.provide(key, where);
 }
