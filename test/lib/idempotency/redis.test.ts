@@ -9,6 +9,17 @@ import { describeStoreContract, LONG_TTL_MS, recordOf, tokenOf, uniqueKey } from
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `read()` again until `done` holds, for at most `withinMs`; returns the last value read (the caller asserts it). */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, withinMs = 5_000): Promise<T> {
+  const until = Date.now() + withinMs;
+  let value = await read();
+  while (!done(value) && Date.now() < until) {
+    await sleep(10);
+    value = await read();
+  }
+  return value;
+}
+
 let server: RedisServer;
 let raw: Redis;
 /** Stores made by a test, closed after it. */
@@ -173,8 +184,13 @@ describeWithRedis('RedisIdempotencyStore: connection', () => {
     await Promise.all(Array.from({ length: 20 }, () => store.begin(uniqueKey(), 5_000)));
     expect(Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))?.[1])).toBe(before + 1);
     await store.close();
-    await sleep(50);
-    expect(Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))?.[1])).toBe(before);
+    // Redis drops the client when it reads QUIT: wait for that, bounded.
+    expect(
+      await eventually(
+        async () => Number(/connected_clients:(\d+)/.exec(await raw.info('clients'))?.[1]),
+        (n) => n === before,
+      ),
+    ).toBe(before);
   });
 
   it('Redis unreachable (a closed port): every call rejects with IdempotencyStoreError in well under 3 s, without the password', async () => {
@@ -227,8 +243,13 @@ describeWithRedis('RedisIdempotencyStore: connection', () => {
     expect(error).toBeInstanceOf(IdempotencyStoreError);
     expect((error as Error).message).toMatch(/failed \(EVAL\): Command timed out/);
     expect(ms).toBeLessThan(600);
-    await sleep(900); // the pause ends; the SET and then the clean-up run
-    expect(await raw.exists(key)).toBe(0);
+    // The pause ends (700 ms); the delayed claim, then its clean-up run: wait for the key to go, bounded.
+    expect(
+      await eventually(
+        () => raw.exists(key),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
     expect((await store.begin(key, 5_000)).state).toBe('claimed');
   });
 
