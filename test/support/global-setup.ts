@@ -31,9 +31,15 @@ export function checkTools(tools: readonly RequiredTool[], env: NodeJS.ProcessEn
   return { found, notices, errors };
 }
 
+/** Process-wide (Symbol.for), so every instance of this module sees it. */
+const NOTICES_PRINTED = Symbol.for('trtc-trouble-reporter.tests.tool-notices-printed');
+
 export default function setup(project: TestProject): void {
   const check = checkTools(REQUIRED_TOOLS, process.env);
   if (check.errors.length > 0) throw new Error(check.errors.join('\n'));
-  for (const notice of check.notices) process.stderr.write(`\n${notice}\n\n`);
+  // Vitest runs the setup for the root and for each project (main, solo): the notices are printed once per run.
+  const printed = globalThis as { [NOTICES_PRINTED]?: true };
+  if (printed[NOTICES_PRINTED] !== true) for (const notice of check.notices) process.stderr.write(`\n${notice}\n\n`);
+  printed[NOTICES_PRINTED] = true;
   for (const [key, where] of check.found) project.provide(key, where);
 }
