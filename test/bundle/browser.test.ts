@@ -14,7 +14,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { BASE } from '../support/fixtures';
-import { describeWith, optionalTool } from '../support/optional-tools';
+import { describeWithTool, toolPath } from '../support/tools';
 import { childEnv, startServerProcess, type ServerProcess } from '../support/server-child';
 
 const AUTH_TOKEN = 'browser-token-0123456789';
@@ -35,7 +35,7 @@ interface PageResult {
   readonly error?: string;
 }
 
-describeWith('chromium')('a report posted by a page in chromium (dist/server.js on another origin)', () => {
+describeWithTool('chromium')('a report posted by a page in chromium (dist/server.js on another origin)', () => {
   const credential = throwawayCredential();
   const emulator = new TrtcEmulator({ credentials: [credential] });
   let allowed: Awaited<ReturnType<typeof pageOrigin>>;
@@ -50,7 +50,7 @@ describeWith('chromium')('a report posted by a page in chromium (dist/server.js 
     server = await startServerProcess(await emulator.start(), credential, { CORS_ALLOWED_ORIGINS: allowed.origin, AUTH_TOKEN });
     userDataDir = mkdtempSync(path.join(tmpdir(), 'chromium-profile-'));
     browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: optionalTool('chromium')!,
+      executablePath: toolPath('chromium')!,
       headless: true,
       env: childEnv({}),
       timeout: 30_000,

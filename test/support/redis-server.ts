@@ -9,15 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, inject } from 'vitest';
-import { REDIS_INSTALL_HINT } from './find-redis';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The redis-server executable (found by test/support/global-setup.ts), or null when it is not installed. */
-    redisServer: string | null;
-  }
-}
+import { REDIS_INSTALL_HINT } from './required-tools.mjs';
+import { describeWithTool, toolPath } from './tools';
 
 /** A running redis-server. */
 export interface RedisServer {
@@ -43,11 +36,11 @@ const READY_WITHIN_MS = 10_000;
 
 /** The redis-server the global setup found, or null (then the Redis suites are skipped). */
 export function redisServerBinary(): string | null {
-  return inject('redisServer');
+  return toolPath('redisServer');
 }
 
 /** `describe` for suites that need a real redis-server: skipped when the global setup found none. */
-export const describeWithRedis = describe.skipIf(redisServerBinary() === null);
+export const describeWithRedis = describeWithTool('redisServer');
 
 /** A port that was free a moment ago (the OS picks it). */
 export function freePort(): Promise<number> {

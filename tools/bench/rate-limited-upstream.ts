@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 
 export interface RateLimitedUpstream {
   readonly url: string;
-  /** Requests accepted (forwarded) per window start (epoch ms, a multiple of 1000). */
+  /** Requests accepted (forwarded) per window start (epoch ms, a multiple of 1000); never more than the limit. */
   readonly accepted: Map<number, number>;
+  /** Every request that arrived per window start, accepted or refused: what TRTC counts against the limit. */
+  readonly offered: Map<number, number>;
   /** Requests refused with RequestLimitExceeded. */
   refused(): number;
   /** Arrival times (epoch ms) of the requests accepted, in order. */
@@ -30,12 +32,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function startRateLimitedUpstream(emulatorUrl: string, limit = 20): Promise<RateLimitedUpstream> {
   const target = new URL(emulatorUrl);
   const accepted = new Map<number, number>();
+  const offered = new Map<number, number>();
   let refused = 0;
   const arrivals: number[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const server = http.createServer((req, res) => {
     const at = Date.now();
     const window = Math.floor(at / 1000) * 1000;
+    offered.set(window, (offered.get(window) ?? 0) + 1);
     void readBody(req).then((body) => {
       const count = (accepted.get(window) ?? 0) + 1;
       if (count > limit) {
@@ -62,6 +66,7 @@ export async function startRateLimitedUpstream(emulatorUrl: string, limit = 20):
     // The emulator derives the credential scope's service from the first label of the host: keep it 127.
     url: `http://127.0.0.1:${port}`,
     accepted,
+    offered,
     arrivals,
     refused: () => refused,
     stop: async () => {
