@@ -36,7 +36,8 @@ export interface Config {
   readonly corsAllowedOrigins: readonly string[];
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** An environment: the process's, or one a test or the server passes (only strings or nothing). */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A parser's answer: the value, or why the raw text is refused (the message names the variable). */
 type Parsed<T> = { readonly value: T } | { readonly error: string };

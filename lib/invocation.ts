@@ -18,8 +18,7 @@ import { FailoverLimiter, type RateLimiter } from './quota/limiter';
 import { RedisRateLimiter } from './quota/redis';
 import { HttpTroubleInfoClient, type TroubleInfoClient } from './trtc/client';
 import { secretValues } from './trtc/credentials';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from './config';
 
 /** What SCF passes as `context` (only the fields we use; all optional, none trusted). */
 export interface ScfContext extends DeadlineSource {

@@ -126,6 +126,25 @@ describe('the import structure', () => {
     expect(upward).toEqual([]);
   });
 
+  it('keeps files small: runtime files at most 400 lines, tool files at most 500, the entries smaller still', () => {
+    const lines = (file: string): number => readFileSync(path.join(ROOT, file), 'utf8').split('\n').length - 1;
+    const over = (limit: number, list: readonly string[]): string[] => list.filter((f) => lines(f) > limit).map((f) => `${f}: ${lines(f)}`);
+    expect(
+      over(
+        400,
+        files.filter((f) => !f.startsWith('tools/')),
+      ),
+    ).toEqual([]);
+    expect(
+      over(
+        500,
+        files.filter((f) => f.startsWith('tools/')),
+      ),
+    ).toEqual([]);
+    expect(over(200, ['handlers/server.ts'])).toEqual([]);
+    expect(over(120, ['handlers/index.ts'])).toEqual([]);
+  });
+
   it('has no circle in either wing', () => {
     expect(findCircle(graph)).toBeUndefined();
   });

@@ -19,8 +19,7 @@ import type { ServerMetrics } from './metrics';
 import { healthResponse, metricsResponse, notFoundResponse, openApiResponse, routeOf } from './routes';
 import { SERVER_TIMEOUTS } from './limits';
 import { send } from './write-response';
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../config';
 
 /** What {@link createServer} may be given instead of the process-wide defaults. */
 export interface ServerOptions {

@@ -14,6 +14,7 @@ import { EndpointBreaker, failoverEndpoint } from './failover';
 import type { Endpoint } from '../config';
 import { tc3Authorization } from './sign';
 import { postJson, type PostAnswer } from './transport';
+import type { Env } from '../config';
 
 export const SERVICE_HOST = 'trtc.tencentcloudapi.com';
 export const API_VERSION = '2019-07-22';
@@ -37,7 +38,6 @@ export interface TroubleInfoClient {
   create(report: TroubleReport, options: CallOptions): Promise<{ requestId: string }>;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
 type Credentials = { readonly secretId: string; readonly secretKey: string; readonly token?: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {

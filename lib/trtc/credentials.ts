@@ -6,6 +6,7 @@
  * _SESSION_TOKEN). The SCF names win; the SDK names are the fallback for local use. The SDK's default credential
  * chain (profile file, CVM metadata, OIDC, console output) is never used.
  */
+import type { Env } from '../config';
 
 export interface Credentials {
   readonly secretId: string;
@@ -15,8 +16,6 @@ export interface Credentials {
   /** Which variables supplied them (for logs; never the values). */
   readonly source: 'scf-role' | 'sdk-env';
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const SETS = [
   { source: 'scf-role', id: 'TENCENTCLOUD_SECRETID', key: 'TENCENTCLOUD_SECRETKEY', token: 'TENCENTCLOUD_SESSIONTOKEN' },

@@ -1,5 +1,5 @@
 /**
- * One regression test per item of issue 8 (the item number is in each name), through the BUILT bundle against the
+ * One regression test per item of the reliability review (the item number is in each name), through the BUILT bundle against the
  * emulator over loopback, with a real redis-server where the item is about Redis (those items alone are skipped
  * without redis-server). Items 4 and 14 and the probe
  * have their own files (fault-matrix, server-limits, probe); item 7 (the pacer) belongs to another branch.
@@ -86,7 +86,7 @@ function body(run: Run): { statusCode: number; envelope: { Response: { RequestId
   };
 }
 
-describe('issue 8: reports that were lost', () => {
+describe('reliability: reports that were lost', () => {
   it('1. no credentials in a batch: every record retryable, the batch throws, one error line names the variable', async () => {
     const event = ckafka([kafkaMessage(report('no creds a'), 1), kafkaMessage(report('no creds b'), 2)]);
     const run = await invoke(event, { ...NO_CREDENTIALS });
@@ -124,7 +124,7 @@ describe('issue 8: reports that were lost', () => {
   });
 });
 
-describe('issue 8: answers too late, too big or wrong', () => {
+describe('reliability: answers too late, too big or wrong', () => {
   it.each([
     ['requestContext a string', (b: string) => ({ ...TEMPLATE, requestContext: 'ctx', body: b })],
     ['requestContext {}', (b: string) => ({ ...TEMPLATE, requestContext: {}, body: b })],
@@ -216,7 +216,7 @@ describe('issue 8: answers too late, too big or wrong', () => {
   });
 });
 
-describe('issue 8: batches and permanent upstream errors', () => {
+describe('reliability: batches and permanent upstream errors', () => {
   it.each(['ActionOffline', 'InvalidAction', 'AuthFailure.UnauthorizedOperation'])(
     '%s: the CKafka batch throws (kept for redelivery) and one error line names the fix',
     async (code) => {
@@ -233,7 +233,7 @@ describe('issue 8: batches and permanent upstream errors', () => {
 });
 
 // Only these items use Redis: without redis-server they are skipped (one notice for the run), the rest still runs.
-describeWithRedis('issue 8 with a real redis-server', () => {
+describeWithRedis('reliability with a real redis-server', () => {
   it('2. a CKafka offset reused for a different report (re-created topic) is recorded, not skipped as IdempotencyKeyReused', async () => {
     const first = await invoke(ckafka([kafkaMessage(report('offset first'), 77, 'recreated')]), { REDIS_URL: redis.url });
     expect(summaryOf(first)).toMatchObject({ sent: 1, skipped: 0 });

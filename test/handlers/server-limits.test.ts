@@ -1,5 +1,5 @@
 /**
- * The standalone server's slow-client limits as documented (issue 8, item 14) and `GET /healthz?deep=1` running
+ * The standalone server's slow-client limits as documented (reliability item 14) and `GET /healthz?deep=1` running
  * the health probe, over real loopback sockets.
  */
 import { connect, type AddressInfo } from 'node:net';

@@ -130,7 +130,7 @@ describe('parseEndpoint', () => {
   });
 });
 
-describe('loadConfig: issue 8, items 9 and 12', () => {
+describe('loadConfig: reliability items 9 and 12', () => {
   it.each(['redis://127.0.0.1:99999', 'redis://:%zz@host:6379', 'redis://host/db', 'redis://host:6379/0?x=1', 'redis://'])(
     "REDIS_URL %s is refused with the store parser's reason, naming the variable",
     (url) => {

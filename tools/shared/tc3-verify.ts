@@ -5,7 +5,7 @@
  * official worked example. Every function is deterministic and side-effect free; nothing
  * here reads the clock, the environment or the network.
  *
- * Algorithm (see /work/shared/reference/tencentcloud-api.md, section 1):
+ * Algorithm (Tencent Cloud API 3.0, "Signature v3"):
  * ```
  * CanonicalRequest = Method \n CanonicalURI \n CanonicalQueryString \n CanonicalHeaders \n SignedHeaders \n HashedRequestPayload
  * StringToSign     = "TC3-HMAC-SHA256" \n Timestamp \n CredentialScope \n hex(sha256(CanonicalRequest))

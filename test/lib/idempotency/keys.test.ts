@@ -154,7 +154,7 @@ describe('messageKey', () => {
     expect(messageKey('cmq', 'msg-1:2', print)).toBe(`trtc-trouble:v1:message:cmq:msg-1:2:${print}`);
   });
 
-  it('gives a reused message identity carrying a different report a different key (issue 8, item 2)', () => {
+  it('gives a reused message identity carrying a different report a different key (reliability item 2)', () => {
     const other = fingerprint({ ...BASE, TroubleMsg: 'another report under the same offset' });
     expect(messageKey('ckafka', 'reports/3/1842', print)).not.toBe(messageKey('ckafka', 'reports/3/1842', other));
   });

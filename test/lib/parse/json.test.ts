@@ -32,7 +32,7 @@ describe('parseJsonObject', () => {
   });
 });
 
-describe('repeatedTopLevelKeys (issue 8, item 13)', () => {
+describe('repeatedTopLevelKeys (reliability item 13)', () => {
   it('finds top-level keys given more than once, with every value, ignoring nested objects and strings', () => {
     const text = '{"a":1,"b":{"a":2,"a":3},"a":"x\\"y","c":[1,{"a":1}],"s":"\\"a\\":9", "a" : null}';
     expect([...repeatedTopLevelKeys(text)]).toEqual([['a', [1, 'x"y', null]]]);

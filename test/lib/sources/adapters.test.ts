@@ -57,7 +57,7 @@ const MATRIX: ReadonlyArray<readonly [string, unknown, Claimant]> = [
   ['a number', 42, 'none'],
   ['httpMethod without headers', { httpMethod: 'GET', queryString: {} }, 'none'],
   ['headers that are not an object', { httpMethod: 'GET', headers: 'host: x', queryString: {} }, 'none'],
-  // HTTP-shaped events no specific adapter claims are still HTTP requests (issue 8, item 8).
+  // HTTP-shaped events no specific adapter claims are still HTTP requests (reliability item 8).
   ['API Gateway shape without serviceId', { ...apiGatewayEvent(), requestContext: { requestId: 'x' } }, 'scf-function-url'],
   ['HTTP-shaped, requestContext null', { ...functionUrlEvent({ method: 'GET' }), requestContext: null }, 'scf-function-url'],
   ['HTTP-shaped, requestContext a string', { ...functionUrlEvent({ method: 'GET' }), requestContext: 'ctx' }, 'scf-function-url'],

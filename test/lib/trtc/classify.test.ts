@@ -217,7 +217,7 @@ describe('classifyUpstream: what the transport throws, and whether TRTC may have
   });
 });
 
-describe('mayHaveRecorded (issue 8, item 4)', () => {
+describe('mayHaveRecorded (reliability item 4)', () => {
   // Only the transport's own NetworkError/AbortedError say whether the request left (tested above); an error known
   // only by its message is assumed to have been sent.
   it.each([

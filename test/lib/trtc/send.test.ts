@@ -147,7 +147,7 @@ describe('sendReport: success', () => {
     expect(outcome).toEqual({ ok: true, requestId: 'rid-3', attempts: 3 });
   });
 
-  it('after a failure that may have recorded the report, one more attempt only (issue 8, item 4)', async () => {
+  it('after a failure that may have recorded the report, one more attempt only (reliability item 4)', async () => {
     const step: Step = (n) => (n < 2 ? Promise.reject(failure('connection reset')()) : Promise.resolve({ requestId: 'rid-2' }));
     const { outcome } = await run(step);
     expect(outcome).toEqual({ ok: true, requestId: 'rid-2', attempts: 2 });

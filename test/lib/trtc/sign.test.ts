@@ -21,7 +21,7 @@ interface Sign3Input {
 }
 const { default: Sign } = require('tencentcloud-sdk-nodejs/tencentcloud/common/sign') as { default: { sign3(input: Sign3Input): string } };
 
-// Official worked example (CVM DescribeInstances), /work/shared/reference/tencentcloud-api.md §1.
+// Official worked example (CVM DescribeInstances), from Tencent Cloud API 3.0 "Signature v3".
 const PAYLOAD = '{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}';
 const EXAMPLE = { service: 'cvm', host: 'cvm.tencentcloudapi.com', timestamp: 1551113065, contentType: 'application/json; charset=utf-8', payload: PAYLOAD };
 

@@ -11,7 +11,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy } from '../../../tools/deploy/deploy';
-import { MAX_ANSWER_BYTES, SdkScfApi, scfTarget } from '../../../tools/deploy/scf-api';
+import { MAX_ANSWER_BYTES } from '../../../tools/deploy/bounded-agent';
+import { SdkScfApi, scfTarget } from '../../../tools/deploy/scf-api';
 import { ROOT } from '../../support/bundle';
 import { copyProject } from './support';
 

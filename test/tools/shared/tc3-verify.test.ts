@@ -19,7 +19,7 @@ import {
 } from '../../../tools/shared/tc3-verify';
 import { signAsProductClient } from './sdk-signing';
 
-// Official worked example (CVM DescribeInstances), see /work/shared/reference/tencentcloud-api.md §1.
+// Official worked example (CVM DescribeInstances), from Tencent Cloud API 3.0 "Signature v3".
 const TIMESTAMP = 1551113065;
 const SERVICE = 'cvm';
 // Byte-exact: the \u672a... sequences are literal backslash escapes, not decoded characters.
