@@ -24,6 +24,8 @@ export interface LoadFigures {
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   readonly non2xx: number;
+  /** 503 answers to requests a client sent on a connection past its request limit (lib/server/limits.ts). */
+  readonly pastSocketLimit: number;
   readonly errors: number;
   readonly timeouts: number;
   readonly upstreamCreated: number;
@@ -104,6 +106,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     const timeline: number[] = [];
     const sampler = setInterval(() => timeline.push(rssMiB(child.pid!)), 1000);
     const createdBefore = emulator.created.length;
+    let pastSocketLimit = 0;
     const result = await autocannon({
       url,
       connections: options.connections,
@@ -114,6 +117,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
         {
           setupRequest: (req) => ({ ...req, body: body() }),
           onResponse: (status, responseBody) => {
+            // autocannon reuses a connection after the server's `Connection: close` (its MAX_REQUESTS_PER_SOCKET-th
+            // answer); Node answers the request sent past it 503. Counted apart, so every other non-2xx still shows.
+            if (status === 503) pastSocketLimit += 1;
             if (status === 200) {
               const id = (JSON.parse(responseBody) as { Response?: { RequestId?: string } }).Response?.RequestId;
               if (id) requestIds.add(id);
@@ -130,6 +136,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
       latencyP50Ms: result.latency.p50,
       latencyP99Ms: result.latency.p99,
       non2xx: result.non2xx,
+      pastSocketLimit,
       errors: result.errors,
       timeouts: result.timeouts,
       upstreamCreated: emulator.created.length - createdBefore,

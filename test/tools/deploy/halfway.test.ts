@@ -66,14 +66,14 @@ describe('a deploy that finishes what it starts', { timeout: 60_000 }, () => {
       /trtc-trouble-refail-createTroubleInfo ended CreateFailed \(InternalError the platform failed.*\): deleting it and creating it again/,
     );
     expect(r.stdout).toMatch(/re-created trtc-trouble-refail-createTroubleInfo/);
-    expect(r.stdout).toContain('done: CreateFunction, DeleteFunction, CreateFunction, CreateTrigger');
+    expect(r.stdout).toContain('done: CreateFunction, DeleteFunction, CreateFunction, PublishVersion, UpdateAlias, CreateTrigger');
     expect(r.stdout).toMatch(/smoke: Function URL ok/);
     const writes = cloud
       .calls()
       .slice(before)
-      .filter((c) => /^(Create|Delete|Update)/.test(c.action) && !c.error)
+      .filter((c) => /^(Create|Delete|Update|Publish)/.test(c.action) && !c.error)
       .map((c) => c.action);
-    expect(writes).toEqual(['CreateFunction', 'DeleteFunction', 'CreateFunction', 'CreateTrigger']);
+    expect(writes).toEqual(['CreateFunction', 'DeleteFunction', 'CreateFunction', 'PublishVersion', 'UpdateAlias', 'CreateTrigger']);
   });
 
   it('a create that fails twice stops with the reason after one re-create', async () => {
