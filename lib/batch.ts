@@ -15,7 +15,6 @@ import type { Invocation } from './invocation';
 import { checkReport, deliverOnce } from './pipeline';
 import type { SourceName } from './sources/names';
 import type { BatchRecord } from './sources/types';
-import { readCredentials } from './trtc/credentials';
 
 export interface BatchOptions {
   readonly concurrency: number;
@@ -103,7 +102,7 @@ function failEvery(source: SourceName, records: readonly BatchRecord[], failure:
  */
 export async function runBatch(source: SourceName, records: readonly BatchRecord[], inv: Invocation, startedAt: number): Promise<BatchSummary> {
   // The function's configuration, not the records: every record fails as retryable and the batch is redelivered.
-  const credentials = readCredentials(inv.env);
+  const { credentials } = inv;
   const summary = credentials.ok
     ? await processBatch(
         source,

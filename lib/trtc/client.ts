@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { TroubleReport } from '../report';
-import { readCredentials } from './credentials';
+import { readCredentials, type Credentials } from './credentials';
 import { ApiError, CredentialsUnavailableError, MalformedResponseError } from './errors';
 import { tc3Authorization } from './sign';
 import { postJson } from './transport';
@@ -27,6 +27,8 @@ export interface CallOptions {
   readonly notAfter?: number;
   /** The invocation's logger (a rate limiter reports a degraded quota there). */
   readonly log?: Logger;
+  /** The invocation's credentials, read once per invocation; read from the environment when absent. */
+  readonly credentials?: Credentials;
 }
 
 /** One attempt at CreateTroubleInfo. Resolves to TRTC's RequestId; rejects with whatever the transport threw. */
@@ -73,10 +75,14 @@ export class HttpTroubleInfoClient implements TroubleInfoClient {
   }
 
   async create(report: TroubleReport, options: CallOptions): Promise<{ requestId: string }> {
-    // Read on every call: SCF may rotate the run role's keys inside a warm instance.
-    const read = readCredentials(this.env());
-    if (!read.ok) throw new CredentialsUnavailableError(read.message);
-    const { secretId, secretKey, token } = read.credentials;
+    // Read per invocation, never cached across invocations: SCF may rotate the run role's keys inside a warm instance.
+    let credentials = options.credentials;
+    if (credentials === undefined) {
+      const read = readCredentials(this.env());
+      if (!read.ok) throw new CredentialsUnavailableError(read.message);
+      credentials = read.credentials;
+    }
+    const { secretId, secretKey, token } = credentials;
     const body = JSON.stringify(report);
     const timestamp = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
