@@ -33,26 +33,12 @@ function capString(text: string): string {
   return text.length <= MAX_LOG_STRING_CHARS ? text : `${text.slice(0, MAX_LOG_STRING_CHARS - 1)}…`;
 }
 
-/** Field names seen so far and whether they look secret: a few dozen names recur on every line. */
-const secretKeyCache = new Map<string, boolean>();
-const MAX_CACHED_KEYS = 256;
-
-function isSecretKey(key: string): boolean {
-  let secret = secretKeyCache.get(key);
-  if (secret === undefined) {
-    secret = SECRET_KEY.test(key);
-    if (secretKeyCache.size >= MAX_CACHED_KEYS) secretKeyCache.clear();
-    secretKeyCache.set(key, secret);
-  }
-  return secret;
-}
-
 /** Copies `fields` into `out` with secret-looking keys and the given secret strings masked. */
 function redactFields(out: Record<string, unknown>, fields: LogFields, secrets: readonly string[], depth: number, seen: WeakSet<object>): void {
   for (const key in fields) {
     if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
     const v = fields[key];
-    out[key] = isSecretKey(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, secrets, depth + 1, seen);
+    out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, secrets, depth + 1, seen);
   }
 }
 
