@@ -16,7 +16,6 @@ import { checkReport, deliverOnce } from './pipeline';
 import { parkIfFailedTooOften } from './dead-letter-after';
 import type { SourceName } from './sources/names';
 import type { BatchRecord } from './sources/types';
-import { readCredentials } from './trtc/credentials';
 
 export interface BatchOptions {
   readonly concurrency: number;
@@ -108,7 +107,7 @@ function failEvery(source: SourceName, records: readonly BatchRecord[], failure:
  */
 export async function runBatch(source: SourceName, records: readonly BatchRecord[], inv: Invocation, startedAt: number): Promise<BatchSummary> {
   // The function's configuration, not the records: every record fails as retryable and the batch is redelivered.
-  const credentials = readCredentials(inv.env);
+  const { credentials } = inv;
   const summary = credentials.ok
     ? await processBatch(
         source,

@@ -268,17 +268,22 @@ export const CONFIG_VARIABLES: readonly string[] = CONFIG_SCHEMA.map((v) => v.na
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-let memo: { key: string; result: ConfigResult } | undefined;
+let memo: { values: readonly (string | undefined)[]; result: ConfigResult } | undefined;
 
 /**
- * The configuration of `env`, read on every invocation: the variables' values are compared with the last parse
- * and the parsed result is reused while none changed (a warm instance parses once).
+ * The configuration of `env`, read on every invocation: each variable's value is compared with the one of the last
+ * parse and the parsed result (the same object) is reused while none changed, so a warm instance parses once and
+ * a warm invocation reads each variable once without building anything.
  */
 export function loadConfig(env: Env): ConfigResult {
-  let key = '';
-  for (const name of CONFIG_VARIABLES) key += `${env[name] ?? '\u0000'}\u0001`;
-  if (memo?.key !== key) memo = { key, result: parseConfig(env) };
+  if (memo !== undefined && unchanged(env, memo.values)) return memo.result;
+  memo = { values: CONFIG_VARIABLES.map((name) => env[name]), result: parseConfig(env) };
   return memo.result;
+}
+
+function unchanged(env: Env, values: readonly (string | undefined)[]): boolean {
+  for (let i = 0; i < CONFIG_VARIABLES.length; i += 1) if (env[CONFIG_VARIABLES[i]!] !== values[i]) return false;
+  return true;
 }
 
 export function parseConfig(env: Env): ConfigResult {

@@ -1,6 +1,6 @@
 /**
- * Builds an Invocation (config, deadline, logger, client) for one event or one request. Configuration and
- * credentials are read here, per invocation, never at module load.
+ * Builds an Invocation (config, credentials, deadline, logger, client) for one event or one request. Configuration
+ * and credentials are read here, once per invocation, never at module load, and handed down to every step.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS, loadConfig, type Config } from './config';
@@ -17,7 +17,7 @@ import { LocalPacer, RateLimitedClient } from './pacer';
 import { FailoverLimiter, type RateLimiter } from './quota/limiter';
 import { RedisRateLimiter } from './quota/redis';
 import { HttpTroubleInfoClient, type TroubleInfoClient } from './trtc/client';
-import { secretValues } from './trtc/credentials';
+import { readRunRole, type CredentialsResult } from './trtc/credentials';
 import type { Env } from './config';
 
 /** What SCF passes as `context` (only the fields we use; all optional, none trusted). */
@@ -49,6 +49,8 @@ export interface Invocation {
   readonly id: string;
   readonly config: Config;
   readonly env: Env;
+  /** The run role's credentials, read once for this invocation (a failure names the variable to set). */
+  readonly credentials: CredentialsResult;
   readonly deadline: Deadline;
   readonly log: Logger;
   /** Masks the current secret values (credentials, AUTH_TOKEN, Redis password) in a text that leaves the function. */
@@ -78,7 +80,7 @@ export function startFields(inv: Pick<Invocation, 'initMs'>): { cold_start: bool
 
 export type Prepared = { ok: true; inv: Invocation } | { ok: false; inv: Invocation; errors: string[] };
 
-let shared: { key: string; client: TroubleInfoClient; limiter?: RateLimiter } | undefined;
+let shared: { key: string; config: SharedConfig; client: TroubleInfoClient; limiter?: RateLimiter } | undefined;
 
 type SharedConfig = Pick<Config, 'endpoint' | 'failoverEndpoint' | 'region' | 'redisUrl' | 'trtcRatePerSecond'>;
 
@@ -88,10 +90,15 @@ type SharedConfig = Pick<Config, 'endpoint' | 'failoverEndpoint' | 'region' | 'r
  * instances (lib/quota/redis.ts); when Redis fails, this instance is paced alone at that rate.
  */
 export function sharedClient(config: SharedConfig): TroubleInfoClient {
+  // The parsed configuration is reused while no variable changed (loadConfig): the same object, the same client.
+  if (shared?.config === config) return shared.client;
   const quota = config.redisUrl !== undefined && config.trtcRatePerSecond > 0;
   const failover = config.failoverEndpoint === undefined || config.failoverEndpoint === 'off' ? (config.failoverEndpoint ?? '') : config.failoverEndpoint.host;
   const key = `${config.endpoint.protocol}${config.endpoint.host}|${failover}|${config.region}|${quota ? `${config.redisUrl}|${config.trtcRatePerSecond}` : ''}`;
-  if (shared?.key === key) return shared.client;
+  if (shared?.key === key) {
+    shared = { ...shared, config };
+    return shared.client;
+  }
   void shared?.limiter?.close?.().catch(() => undefined);
   const http = new HttpTroubleInfoClient(config);
   if (quota) {
@@ -99,14 +106,14 @@ export function sharedClient(config: SharedConfig): TroubleInfoClient {
       new RedisRateLimiter({ url: config.redisUrl!, ratePerSecond: config.trtcRatePerSecond }),
       new LocalPacer(config.trtcRatePerSecond),
     );
-    shared = { key, client: new RateLimitedClient(http, limiter), limiter };
+    shared = { key, config, client: new RateLimitedClient(http, limiter), limiter };
   } else {
-    shared = { key, client: http };
+    shared = { key, config, client: http };
   }
   return shared.client;
 }
 
-let sharedStore: { key: string; store: IdempotencyStore } | undefined;
+let sharedStore: { key: string; config: Config; store: IdempotencyStore } | undefined;
 
 /**
  * One idempotency store per warm instance and configuration: the in-memory store must outlive invocations to be
@@ -114,11 +121,14 @@ let sharedStore: { key: string; store: IdempotencyStore } | undefined;
  */
 export function sharedIdempotencyStore(config: Config): IdempotencyStore | undefined {
   if (config.idempotencyTtlSeconds === 0) return undefined;
+  if (sharedStore?.config === config) return sharedStore.store;
   const key = `${config.redisUrl ?? 'memory'}|${config.idempotencyCacheSize}`;
-  if (sharedStore?.key !== key) {
+  if (sharedStore?.key === key) sharedStore = { ...sharedStore, config };
+  else {
     const previous = sharedStore?.store;
     sharedStore = {
       key,
+      config,
       store: createIdempotencyStore({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), maxEntries: config.idempotencyCacheSize }),
     };
     void previous?.close().catch(() => undefined);
@@ -126,8 +136,11 @@ export function sharedIdempotencyStore(config: Config): IdempotencyStore | undef
   return sharedStore.store;
 }
 
-/** Secret values from the configuration, masked in logs like the credentials. */
-function configSecrets(config: Config): string[] {
+let configSecretsMemo: { config: Config; secrets: readonly string[] } | undefined;
+
+/** Secret values from the configuration, masked in logs like the credentials (computed once per parsed configuration). */
+function configSecrets(config: Config): readonly string[] {
+  if (configSecretsMemo?.config === config) return configSecretsMemo.secrets;
   const out: string[] = [];
   if (config.authToken) out.push(config.authToken);
   if (config.metricsToken) out.push(config.metricsToken);
@@ -136,6 +149,7 @@ function configSecrets(config: Config): string[] {
     const password = /^rediss?:\/\/[^:@/]*:([^@/]+)@/.exec(config.redisUrl)?.[1];
     if (password) out.push(password, decodeURIComponent(password));
   }
+  configSecretsMemo = { config, secrets: out };
   return out;
 }
 
@@ -145,12 +159,16 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
   const id = typeof context?.request_id === 'string' && context.request_id !== '' ? context.request_id : randomUUID();
   const loaded = loadConfig(env);
   const config = loaded.ok ? loaded.config : DEFAULTS;
-  const secrets = (): string[] => [...secretValues(env), ...configSecrets(config)];
+  // The run role is read once here; every check, call and masked text of this invocation uses this reading.
+  const role = readRunRole(env);
+  const fromConfig = configSecrets(config);
+  const secretList: readonly string[] = fromConfig.length === 0 ? role.secrets : [...role.secrets, ...fromConfig];
+  const secrets = (): readonly string[] => secretList;
   const log = createLogger(
     { level: config.logLevel, secrets, ...(options.write ? { write: options.write } : {}), ...(options.tap ? { tap: options.tap } : {}) },
     options.traceId === undefined ? { request_id: id } : { request_id: id, trace_id: options.traceId },
   );
-  const mask = (text: string): string => maskSecrets(text, secrets());
+  const mask = (text: string): string => maskSecrets(text, secretList);
   const deadline = invocationDeadline(context, {
     startedAt,
     fallbackLimitMs: config.timeLimitMs,
@@ -163,6 +181,7 @@ export function prepareInvocation(context: ScfContext | undefined, options: Invo
     id,
     config,
     env,
+    credentials: role.credentials,
     deadline,
     log,
     mask,

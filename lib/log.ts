@@ -33,8 +33,17 @@ function capString(text: string): string {
   return text.length <= MAX_LOG_STRING_CHARS ? text : `${text.slice(0, MAX_LOG_STRING_CHARS - 1)}…`;
 }
 
+/** Copies `fields` into `out` with secret-looking keys and the given secret strings masked. */
+function redactFields(out: Record<string, unknown>, fields: LogFields, secrets: readonly string[], depth: number, seen: WeakSet<object>): void {
+  for (const key in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
+    const v = fields[key];
+    out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, secrets, depth + 1, seen);
+  }
+}
+
 /** A copy of `value` with secret-looking keys and the given secret strings masked. Never throws. */
-export function redact(value: unknown, secrets: readonly string[] = [], depth = 0, seen = new WeakSet<object>()): unknown {
+export function redact(value: unknown, secrets: readonly string[] = [], depth = 0, seen?: WeakSet<object>): unknown {
   if (typeof value === 'string') return capString(maskSecrets(value, secrets));
   if (typeof value === 'bigint') return value.toString();
   if (value === null || typeof value !== 'object') {
@@ -45,18 +54,26 @@ export function redact(value: unknown, secrets: readonly string[] = [], depth = 
     return { name: value.name, message: capString(maskSecrets(value.message, secrets)) };
   }
   // `seen` holds the objects on the current path only: a repeated reference is printed again, a cycle is cut.
-  if (seen.has(value) || depth >= MAX_DEPTH) return '[…]';
-  seen.add(value);
+  const path = seen ?? new WeakSet<object>();
+  if (path.has(value) || depth >= MAX_DEPTH) return '[…]';
+  path.add(value);
   try {
-    if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, secrets, depth + 1, seen));
+    if (Array.isArray(value)) return value.slice(0, 50).map((v) => redact(v, secrets, depth + 1, path));
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) && v !== undefined && v !== null && v !== '' ? REDACTED : redact(v, secrets, depth + 1, seen);
-    }
+    redactFields(out, value as LogFields, secrets, depth, path);
     return out;
   } finally {
-    seen.delete(value);
+    path.delete(value);
   }
+}
+
+/** The line's record: level, time and msg, then the base fields and the line's own (a later key wins), redacted. */
+function lineRecord(level: string, time: string, msg: string, base: LogFields, fields: LogFields | undefined, secrets: readonly string[]): LogFields {
+  const out: LogFields = { level, time, msg: capString(maskSecrets(msg, secrets)) };
+  const seen = new WeakSet<object>();
+  redactFields(out, base, secrets, 0, seen);
+  if (fields !== undefined) redactFields(out, fields, secrets, 0, seen);
+  return out;
 }
 
 /** Shortest secret prefix that is masked when a secret appears cut short (e.g. a truncated value in a message). */
@@ -122,19 +139,23 @@ function writeStdout(line: string): void {
 export function createLogger(options: LoggerOptions, base: LogFields = {}): Logger {
   const write = options.write ?? writeStdout;
   const now = options.now ?? (() => new Date());
-  const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields: LogFields = {}): void => {
-    options.tap?.(level, msg, fields);
-    if (RANK[level] < RANK[options.level]) return;
+  const threshold = RANK[options.level];
+  const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
+    // The tap (the server's metrics) sees every line; a line LOG_LEVEL drops then costs one comparison: nothing is
+    // read, built or redacted for it.
+    options.tap?.(level, msg, fields ?? {});
+    if (RANK[level] < threshold) return;
     const secrets = options.secrets?.() ?? [];
-    const record = redact({ level, time: now().toISOString(), msg, ...base, ...fields }, secrets);
+    const record = lineRecord(level, now().toISOString(), msg, base, fields, secrets);
     let line: string;
     try {
       line = JSON.stringify(record);
     } catch {
       line = JSON.stringify({ level, msg, note: 'fields could not be serialised' });
     }
-    if (Buffer.byteLength(line) > MAX_LOG_LINE_BYTES) {
-      const kept = redact({ level, time: now().toISOString(), msg, ...base }, secrets);
+    // A UTF-16 unit is at most 3 UTF-8 bytes: a line this short cannot exceed the cap, so it needs no byte count.
+    if (line.length * 3 > MAX_LOG_LINE_BYTES && Buffer.byteLength(line) > MAX_LOG_LINE_BYTES) {
+      const kept = lineRecord(level, now().toISOString(), msg, base, undefined, secrets);
       line = JSON.stringify({ ...(kept as LogFields), truncated: `the line exceeded ${MAX_LOG_LINE_BYTES} bytes; its other fields were dropped` });
     }
     try {

@@ -3,17 +3,16 @@
  * (with retries inside the deadline). Nothing is sent upstream unless every check passed.
  */
 import { forbiddenApp, invalidParameters, misconfigured } from './failures';
-import { reportKey } from './idempotency/keys';
+import { fingerprint, reportKey } from './idempotency/keys';
 import { sendOnce, type SendLimits } from './send-once';
 import { traceIdOfInvocation, type Invocation } from './invocation';
 import { failed, type Outcome } from './outcome';
 import { validateReport, type TroubleReport } from './report';
-import { readCredentials } from './trtc/credentials';
 import { sendReport } from './trtc/send';
 
 export type Checked = { ok: true; report: TroubleReport } | { ok: false; outcome: Outcome };
 
-/** Validation and the function's own preconditions; no I/O. */
+/** Validation and the function's own preconditions (the invocation's credentials among them); no I/O. */
 export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invocation): Checked {
   const validated = validateReport(params);
   if (!validated.ok) return { ok: false, outcome: failed(invalidParameters(validated.problems)) };
@@ -21,21 +20,22 @@ export function checkReport(params: Readonly<Record<string, unknown>>, inv: Invo
   if (allowed && !allowed.has(validated.report.SdkAppId)) {
     return { ok: false, outcome: failed(forbiddenApp(validated.report.SdkAppId)) };
   }
-  const credentials = readCredentials(inv.env);
-  if (!credentials.ok) return { ok: false, outcome: failed(misconfigured(credentials.message)) };
+  if (!inv.credentials.ok) return { ok: false, outcome: failed(misconfigured(inv.credentials.message)) };
   return { ok: true, report: validated.report };
 }
 
 /**
- * Sends a checked report (with retries inside the deadline), without idempotency. TRTC's (or a proxy's) error
- * message is masked like the logs, since it may echo a secret back, before any caller sees it.
+ * Sends a checked report (with retries inside the deadline), without idempotency, with the invocation's
+ * credentials. TRTC's (or a proxy's) error message is masked like the logs, since it may echo a secret back,
+ * before any caller sees it.
  */
-export async function deliver(report: TroubleReport, inv: Invocation, traceId: string = traceIdOfInvocation(inv), limits?: SendLimits): Promise<Outcome> {
+async function deliver(report: TroubleReport, inv: Invocation, traceId: string, limits?: SendLimits): Promise<Outcome> {
   const outcome = await sendReport(inv.client, report, {
     deadline: inv.deadline,
     attemptTimeoutMs: inv.config.upstreamTimeoutMs,
     log: inv.log,
     traceId,
+    ...(inv.credentials.ok ? { credentials: inv.credentials.credentials } : {}),
     ...(limits === undefined ? {} : { recordingAttempts: limits.recordingAttempts, patient: limits.patient }),
   });
   if (outcome.ok) return outcome;
@@ -49,15 +49,18 @@ export async function deliver(report: TroubleReport, inv: Invocation, traceId: s
 export function deliverOnce(
   report: TroubleReport,
   inv: Invocation,
-  key: string = reportKey(report),
+  key?: string,
   traceId: string = traceIdOfInvocation(inv),
   replay = false,
 ): Promise<Outcome> {
   const store = inv.idempotency;
   if (!store) return deliver(report, inv, traceId);
+  // The report's hash, computed once: the default key and the record's fingerprint both use it.
+  const print = fingerprint(report);
   return sendOnce(report, (limits) => deliver(report, inv, traceId, limits), {
     store,
-    key,
+    key: key ?? reportKey(report, print),
+    fingerprint: print,
     ttlMs: inv.config.idempotencyTtlSeconds * 1000,
     inProgressTtlMs: inv.deadline.remaining() + inv.config.deadlineMarginMs,
     remaining: () => inv.deadline.remaining(),
@@ -74,7 +77,7 @@ export interface SubmitOptions {
   readonly key?: string;
 }
 
-/** Validate, check, send once. */
+/** Validate, check, send once: the one entry for a single report (HTTP, direct invocation). */
 export async function submitReport(params: Readonly<Record<string, unknown>>, inv: Invocation, options: SubmitOptions = {}): Promise<Outcome> {
   const checked = checkReport(params, inv);
   if (!checked.ok) return checked.outcome;

@@ -19,7 +19,6 @@ import type { TroubleReport } from './report';
 import { classifyUpstream, type UpstreamKind } from './trtc/classify';
 import type { CallOptions } from './trtc/client';
 import { finalFailure } from './trtc/policy';
-import { readCredentials } from './trtc/credentials';
 
 /** What the probe sends: none of the required parameters, so no record can be created. */
 export const PROBE_PARAMETERS: Readonly<Partial<TroubleReport>> = Object.freeze({});
@@ -95,13 +94,17 @@ const VERDICT_OF: Readonly<Record<UpstreamKind, ProbeVerdict>> = {
 export async function probeUpstream(inv: Invocation): Promise<ProbeReport> {
   const started = Date.now();
   const latency = (): number => Date.now() - started;
-  const credentials = readCredentials(inv.env);
+  const { credentials } = inv;
   if (!credentials.ok) return { healthy: false, verdict: 'no-keys', detail: credentials.message, keys: 'missing', latencyMs: latency() };
   const client: ProbeClient = inv.client;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(1, Math.min(inv.config.upstreamTimeoutMs, inv.deadline.remaining())));
   try {
-    const { requestId } = await client.create(PROBE_PARAMETERS, { signal: controller.signal, traceId: `${inv.id}:probe` });
+    const { requestId } = await client.create(PROBE_PARAMETERS, {
+      signal: controller.signal,
+      traceId: `${inv.id}:probe`,
+      credentials: credentials.credentials,
+    });
     return {
       healthy: false,
       verdict: 'unexpected-success',

@@ -30,6 +30,8 @@ export interface OnceOptions {
   readonly store: IdempotencyStore;
   /** The full store key (from keys.ts). */
   readonly key: string;
+  /** The report's {@link fingerprint} when the caller already computed it. */
+  readonly fingerprint?: string;
   /** How long a completed (or unconfirmed) record is remembered. */
   readonly ttlMs: number;
   /** How long the in-progress marker may live: the time left in the invocation, so a crash frees the key. */
@@ -70,10 +72,14 @@ const STORE_RETRY_CAP_MS = 400;
 /** The longest the store write is retried (within the deadline), so the answer is not held back for long. */
 export const STORE_RETRY_BUDGET_MS = 1000;
 
-/** The store call, or an IdempotencyStoreError once `ms` (the time left) have passed without an answer. */
-export function withinTime<T>(call: () => Promise<T>, ms: number, kind: string): Promise<T> {
+/**
+ * The store call, or an IdempotencyStoreError once `ms` (the time left) have passed without an answer. A store
+ * that answers inline (no I/O: it cannot outlive the time left) is asked without arming a timer.
+ */
+export function withinTime<T>(call: () => Promise<T>, ms: number, kind: string, inline = false): Promise<T> {
   if (ms <= 0) return Promise.reject(new IdempotencyStoreError(`the ${kind} idempotency store was not asked: no time was left`));
   const pending = call();
+  if (inline) return pending;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new IdempotencyStoreError(`the ${kind} idempotency store did not answer within the ${ms} ms left`)), ms);
     pending.then(
@@ -94,8 +100,8 @@ export function withinTime<T>(call: () => Promise<T>, ms: number, kind: string):
  */
 export async function sendOnce(report: TroubleReport, send: (limits: SendLimits) => Promise<Outcome>, options: OnceOptions): Promise<Outcome> {
   const { store, key, log } = options;
-  const print = fingerprint(report);
-  const bounded = <T>(call: () => Promise<T>): Promise<T> => withinTime(call, options.remaining(), store.kind);
+  const print = options.fingerprint ?? fingerprint(report);
+  const bounded = <T>(call: () => Promise<T>): Promise<T> => withinTime(call, options.remaining(), store.kind, store.inline);
   let begun: BeginResult;
   try {
     begun = await bounded(() => store.begin(key, Math.max(1000, options.inProgressTtlMs)));
@@ -204,7 +210,7 @@ async function remember(
   let lastError: unknown;
   for (let retry = 0; ; retry += 1) {
     try {
-      await withinTime(() => store.complete(key, token, record, options.ttlMs), options.remaining(), store.kind);
+      await withinTime(() => store.complete(key, token, record, options.ttlMs), options.remaining(), store.kind, store.inline);
       if (retry > 0) log.info('idempotency store write succeeded after retrying', { key, retries: retry });
       return;
     } catch (error) {
@@ -215,7 +221,7 @@ async function remember(
     await sleep(wait);
   }
   const held = await settle(
-    () => withinTime(() => store.hold(key, token, Math.min(options.ttlMs, MAX_HOLD_MS)), options.remaining(), store.kind),
+    () => withinTime(() => store.hold(key, token, Math.min(options.ttlMs, MAX_HOLD_MS)), options.remaining(), store.kind, store.inline),
     'hold',
     options,
   );

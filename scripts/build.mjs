@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { gzipSync } from 'node:zlib';
+import ts from 'typescript';
 
 /** The dynamic imports that load a Redis core: importer → the core it loads (both exported by handlers/redis.ts). */
 const redisCores = new Map([
@@ -30,6 +31,34 @@ const redisFile = {
     );
     b.onLoad({ filter: /.*/, namespace: 'redis-file' }, () => ({ contents: 'module.exports = require("./redis.js");', loader: 'js' }));
     b.onResolve({ filter: /^\.\/redis\.js$/ }, (args) => (args.namespace === 'redis-file' ? { path: './redis.js', external: true } : undefined));
+  },
+};
+
+/**
+ * The configuration schema (lib/config.ts) carries, per variable, the text of the docs table (`doc`, `shown`),
+ * which `npm run docs:config` reads from the same rows. The bundles never print it: it is cut here, at build time
+ * only, so each variable stays one row and the cold start does not parse the docs.
+ */
+const configDocsOut = {
+  name: 'config-docs-out-of-the-bundle',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]lib[\\/]config\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const file = ts.createSourceFile(args.path, source, ts.ScriptTarget.Latest, true);
+      const cut = [];
+      const visit = (node) => {
+        if (ts.isPropertyAssignment(node) && ts.isIdentifier(node.name) && (node.name.text === 'doc' || node.name.text === 'shown')) {
+          cut.push([node.getStart(file), source[node.end] === ',' ? node.end + 1 : node.end, '']);
+        } else if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'whole' && node.arguments.length === 6) {
+          cut.push([node.arguments[5].getStart(file), node.arguments[5].end, "''"]);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(file);
+      let contents = source;
+      for (const [start, end, text] of cut.sort((x, y) => y[0] - x[0])) contents = `${contents.slice(0, start)}${text}${contents.slice(end)}`;
+      return { contents, loader: 'ts' };
+    });
   },
 };
 
@@ -52,9 +81,11 @@ const result = await build({
   format: 'cjs',
   minify: true,
   legalComments: 'none',
+  // Non-ASCII text (–, …, ’ in messages) as UTF-8 rather than \u escapes: fewer bytes to read at a cold start.
+  charset: 'utf8',
   metafile: true,
   logLevel: 'warning',
-  plugins: [redisFile],
+  plugins: [redisFile, configDocsOut],
   // dist/server.js serves openapi.yaml at GET /openapi.json: converted to JSON text here, at build time (no YAML
   // parser in the bundle; a string literal, so it lands only where it is used, not in dist/index.js).
   define: { OPENAPI_DOCUMENT: JSON.stringify(JSON.stringify(parseYaml(readFileSync('openapi.yaml', 'utf8')))) },

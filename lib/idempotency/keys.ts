@@ -69,9 +69,12 @@ export function fingerprint(report: Readonly<TroubleReport>): string {
   return sha256Hex(JSON.stringify(canonical));
 }
 
-/** The key of a report without a caller key or message identity: `trtc-trouble:v1:report:<fingerprint>`. */
-export function reportKey(report: Readonly<TroubleReport>): string {
-  return `${KEY_NAMESPACE}report:${fingerprint(report)}`;
+/**
+ * The key of a report without a caller key or message identity: `trtc-trouble:v1:report:<fingerprint>`
+ * (`print`: the report's {@link fingerprint} when the caller already has it).
+ */
+export function reportKey(report: Readonly<TroubleReport>, print: string = fingerprint(report)): string {
+  return `${KEY_NAMESPACE}report:${print}`;
 }
 
 /** The store key of a checked report, as its source decided it: applied once the report is validated. */

@@ -39,14 +39,29 @@ interface InProgressEntry {
   readonly expiresAt: number;
 }
 
+/**
+ * What is kept per completed key: what a replay needs (the RequestId, the fingerprint that spots a reused key, the
+ * time it completed) and the expiry, in one object of one shape.
+ */
 interface CompletedEntry {
-  /** A completed record, or an unconfirmed one (sends that may have recorded the report). */
-  readonly record: CompletedRecord | UnconfirmedRecord;
+  readonly requestId: string;
+  readonly fingerprint: string;
+  readonly completedAt: number;
   readonly expiresAt: number;
 }
 
-function isUnconfirmed(record: CompletedRecord | UnconfirmedRecord): record is UnconfirmedRecord {
-  return 'sends' in record;
+/** What is kept per unconfirmed key (sends that may have recorded the report), in one object. */
+interface UnconfirmedEntry {
+  readonly fingerprint: string;
+  readonly sends: number;
+  readonly lastSentAt: number;
+  readonly expiresAt: number;
+}
+
+type KeptEntry = CompletedEntry | UnconfirmedEntry;
+
+function isUnconfirmed(entry: KeptEntry): entry is UnconfirmedEntry {
+  return 'sends' in entry;
 }
 
 /** A TTL as a whole number of ms ≥ 1; a non-finite or non-positive TTL is a programming error. */
@@ -55,12 +70,13 @@ function checkedTtl(name: string, ms: number): number {
   return Math.ceil(ms);
 }
 
-function copyRecord(record: CompletedRecord): CompletedRecord {
-  return Object.freeze({ requestId: record.requestId, fingerprint: record.fingerprint, completedAt: record.completedAt });
+/** The record handed out: a frozen copy, so a caller can never change what the store keeps. */
+function completedRecord(entry: CompletedEntry): CompletedRecord {
+  return Object.freeze({ requestId: entry.requestId, fingerprint: entry.fingerprint, completedAt: entry.completedAt });
 }
 
-function copyUnconfirmed(record: UnconfirmedRecord): UnconfirmedRecord {
-  return Object.freeze({ fingerprint: record.fingerprint, sends: record.sends, lastSentAt: record.lastSentAt });
+function unconfirmedRecord(entry: UnconfirmedEntry): UnconfirmedRecord {
+  return Object.freeze({ fingerprint: entry.fingerprint, sends: entry.sends, lastSentAt: entry.lastSentAt });
 }
 
 /**
@@ -74,12 +90,14 @@ function copyUnconfirmed(record: UnconfirmedRecord): UnconfirmedRecord {
 export class MemoryIdempotencyStore implements IdempotencyStore {
   /** Always `"memory"`. */
   readonly kind = 'memory';
+  /** Every call runs to completion without I/O: it needs no timer to be bounded by the time left. */
+  readonly inline = true;
   /** The size bound in force. */
   readonly maxEntries: number;
   private readonly now: () => number;
   private readonly inProgress = new Map<string, InProgressEntry>();
   /** Least recently used first: a lookup moves a record to the end. */
-  private readonly completed = new Map<string, CompletedEntry>();
+  private readonly completed = new Map<string, KeptEntry>();
   private closed = false;
 
   /** @throws RangeError when `maxEntries` is not a whole number ≥ 1. */
@@ -112,11 +130,11 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     if (done !== undefined) {
       this.completed.delete(key);
       if (done.expiresAt > now) {
-        if (!isUnconfirmed(done.record)) {
+        if (!isUnconfirmed(done)) {
           this.completed.set(key, done); // most recently used
-          return { state: 'completed', record: copyRecord(done.record) };
+          return { state: 'completed', record: completedRecord(done) };
         }
-        unconfirmed = copyUnconfirmed(done.record);
+        unconfirmed = unconfirmedRecord(done);
       }
     }
     this.makeRoom(now);
@@ -144,7 +162,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       this.completed.delete(key);
     }
     this.makeRoom(now);
-    this.completed.set(key, { record: copyRecord(record), expiresAt: now + ttl });
+    this.completed.set(key, { requestId: record.requestId, fingerprint: record.fingerprint, completedAt: record.completedAt, expiresAt: now + ttl });
   }
 
   /** {@inheritDoc IdempotencyStore.markUnconfirmed} Does nothing unless `token` owns the key's in-progress marker. */
@@ -155,7 +173,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.inProgress.delete(key);
     const now = this.now();
     this.makeRoom(now);
-    this.completed.set(key, { record: copyUnconfirmed(record), expiresAt: now + ttl });
+    this.completed.set(key, { fingerprint: record.fingerprint, sends: record.sends, lastSentAt: record.lastSentAt, expiresAt: now + ttl });
   }
 
   /** {@inheritDoc IdempotencyStore.hold} Does nothing unless `token` owns the key's in-progress marker. */

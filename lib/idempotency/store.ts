@@ -41,6 +41,11 @@ export interface IdempotencyStore {
   /** Human-readable kind for logs: "memory" or "redis". */
   readonly kind: string;
   /**
+   * True when every call settles without waiting for I/O (the in-memory store): such a call cannot outlive the
+   * invocation's time left, so no timer is armed to bound it. Absent or false: every call is bounded by a timer.
+   */
+  readonly inline?: boolean;
+  /**
    * Atomically claims `key` as in progress for `inProgressTtlMs` (the invocation's remaining time, so a crashed
    * attempt frees the key), or reports what is already there.
    */

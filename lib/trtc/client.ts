@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { TroubleReport } from '../report';
-import { readCredentials } from './credentials';
+import { readCredentials, type Credentials } from './credentials';
 import { ApiError, CredentialsUnavailableError, MalformedResponseError, NetworkError } from './errors';
 import { learnClock, trtcNow } from './clock';
 import { EndpointBreaker, failoverEndpoint } from './failover';
@@ -31,14 +31,14 @@ export interface CallOptions {
   readonly notAfter?: number;
   /** The invocation's logger (a rate limiter reports a degraded quota there). */
   readonly log?: Logger;
+  /** The invocation's credentials, read once per invocation; read from the environment when absent. */
+  readonly credentials?: Credentials;
 }
 
 /** One attempt at CreateTroubleInfo. Resolves to TRTC's RequestId; rejects with whatever the transport threw. */
 export interface TroubleInfoClient {
   create(report: TroubleReport, options: CallOptions): Promise<{ requestId: string }>;
 }
-
-type Credentials = { readonly secretId: string; readonly secretKey: string; readonly token?: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -92,18 +92,22 @@ export class HttpTroubleInfoClient implements TroubleInfoClient {
   }
 
   async create(report: TroubleReport, options: CallOptions): Promise<{ requestId: string }> {
-    // Read on every call: SCF may rotate the run role's keys inside a warm instance.
-    const read = readCredentials(this.env());
-    if (!read.ok) throw new CredentialsUnavailableError(read.message);
+    // Read per invocation, never cached across invocations: SCF may rotate the run role's keys inside a warm instance.
+    let credentials = options.credentials;
+    if (credentials === undefined) {
+      const read = readCredentials(this.env());
+      if (!read.ok) throw new CredentialsUnavailableError(read.message);
+      credentials = read.credentials;
+    }
     const body = JSON.stringify(report);
-    const first = await this.route(read.credentials, body, options);
+    const first = await this.route(credentials, body, options);
     try {
       return parseAnswer(first.body);
     } catch (error) {
       // Refused before anything was recorded: re-sign once with TRTC's time when its Date header taught us better.
       if (!(error instanceof ApiError && error.code === 'AuthFailure.SignatureExpire' && learnClock(first.date, options.log))) throw error;
     }
-    return parseAnswer((await this.route(read.credentials, body, options)).body);
+    return parseAnswer((await this.route(credentials, body, options)).body);
   }
 
   /**

@@ -1,5 +1,6 @@
 /**
- * Cloud API credentials, read from the environment on every call and never cached.
+ * Cloud API credentials, read from the environment once per invocation (lib/invocation.ts) and handed down to
+ * every check and call of that invocation; never cached across invocations.
  *
  * SCF puts the run role's temporary keys in TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY /
  * TENCENTCLOUD_SESSIONTOKEN, which are not the names the SDK reads (TENCENTCLOUD_SECRET_ID / _SECRET_KEY /
@@ -29,35 +30,46 @@ function value(env: Env, name: string): string | undefined {
 
 export type CredentialsResult = { ok: true; credentials: Credentials } | { ok: false; message: string };
 
-/** The first complete key pair, SCF's names first. A half-set pair is reported, not skipped silently. */
-export function readCredentials(env: Env): CredentialsResult {
+/** The credentials and every secret value of the environment, from one reading of its six variables. */
+export interface RunRole {
+  readonly credentials: CredentialsResult;
+  /** Every secret value present (both sets' keys and tokens), for log masking. */
+  readonly secrets: readonly string[];
+}
+
+const NO_CREDENTIALS =
+  'no cloud credentials: give the function a run role (SCF sets TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY and ' +
+  'TENCENTCLOUD_SESSIONTOKEN) or, locally, set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY';
+
+/**
+ * Reads the six variables once: the first complete key pair, SCF's names first (a half-set pair is reported, not
+ * skipped silently), and the secret values to mask.
+ */
+export function readRunRole(env: Env): RunRole {
+  let credentials: CredentialsResult | undefined;
+  const secrets: string[] = [];
   for (const set of SETS) {
     const secretId = value(env, set.id);
     const secretKey = value(env, set.key);
+    const token = value(env, set.token);
+    if (secretKey) secrets.push(secretKey);
+    if (token) secrets.push(token);
+    if (credentials !== undefined) continue;
     if (secretId && secretKey) {
-      const token = value(env, set.token);
-      return { ok: true, credentials: token ? { secretId, secretKey, token, source: set.source } : { secretId, secretKey, source: set.source } };
-    }
-    if (secretId || secretKey) {
-      return { ok: false, message: `${secretId ? set.key : set.id} is not set while ${secretId ? set.id : set.key} is: set both or neither` };
+      credentials = { ok: true, credentials: token ? { secretId, secretKey, token, source: set.source } : { secretId, secretKey, source: set.source } };
+    } else if (secretId || secretKey) {
+      credentials = { ok: false, message: `${secretId ? set.key : set.id} is not set while ${secretId ? set.id : set.key} is: set both or neither` };
     }
   }
-  return {
-    ok: false,
-    message:
-      'no cloud credentials: give the function a run role (SCF sets TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY and ' +
-      'TENCENTCLOUD_SESSIONTOKEN) or, locally, set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY',
-  };
+  return { credentials: credentials ?? { ok: false, message: NO_CREDENTIALS }, secrets };
+}
+
+/** The first complete key pair, SCF's names first. A half-set pair is reported, not skipped silently. */
+export function readCredentials(env: Env): CredentialsResult {
+  return readRunRole(env).credentials;
 }
 
 /** Every secret value currently in the environment, for log masking. */
 export function secretValues(env: Env): string[] {
-  const out: string[] = [];
-  for (const set of SETS) {
-    for (const name of [set.key, set.token]) {
-      const v = value(env, name);
-      if (v) out.push(v);
-    }
-  }
-  return out;
+  return [...readRunRole(env).secrets];
 }

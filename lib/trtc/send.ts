@@ -10,6 +10,7 @@ import type { Failure, Outcome } from '../outcome';
 import type { TroubleReport } from '../report';
 import { classifyUpstream, type UpstreamFailure } from './classify';
 import type { TroubleInfoClient } from './client';
+import type { Credentials } from './credentials';
 import { finalFailure, MAX_UNCONFIRMED_SENDS, PATIENT_RESERVE_MS, RETRY_POLICY } from './policy';
 
 export interface SendOptions {
@@ -30,6 +31,8 @@ export interface SendOptions {
    * answer as long as the deadline allows, as the attempts after an unanswered one of this call do.
    */
   readonly patient?: boolean;
+  /** The invocation's credentials, handed to every attempt (the client reads them itself when absent). */
+  readonly credentials?: Credentials;
   readonly random?: () => number;
   readonly wait?: (ms: number) => Promise<void>;
 }
@@ -75,6 +78,7 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
         notAfter: options.deadline.at - minAttemptMs,
         log: options.log,
         ...(options.traceId ? { traceId: options.traceId } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
       });
       options.log.debug('trtc attempt', { attempt: attempts, outcome: 'ok', upstream_request_id: requestId, ms: Date.now() - started });
       return { ok: true, requestId, attempts };

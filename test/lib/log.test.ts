@@ -250,3 +250,19 @@ describe('a failing sink', () => {
     expect(droppedLogLines()).toBe(before + 2);
   });
 });
+
+describe('lines LOG_LEVEL drops', () => {
+  it('cost nothing: the secrets are not even read for them', () => {
+    let reads = 0;
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', secrets: () => ((reads += 1), [SECRET_KEY_VALUE]), write: (l) => lines.push(l) });
+    log.debug('dropped', { value: SECRET_KEY_VALUE });
+    log.info('dropped', { value: SECRET_KEY_VALUE });
+    expect(reads).toBe(0);
+    expect(lines).toEqual([]);
+    log.warn('kept', { value: SECRET_KEY_VALUE, nested: { note: `key ${SECRET_KEY_VALUE}` } });
+    expect(reads).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain(SECRET_KEY_VALUE);
+  });
+});

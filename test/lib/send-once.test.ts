@@ -197,6 +197,14 @@ describe('withinTime', () => {
       /redis idempotency store did not answer within the 20 ms left/,
     );
   });
+
+  it('asks an inline store (no I/O) without a timer, but still not when no time is left', async () => {
+    let asked = false;
+    await expect(withinTime(async () => (asked = true), 0, 'memory', true)).rejects.toBeInstanceOf(IdempotencyStoreError);
+    expect(asked).toBe(false);
+    await expect(withinTime(async () => 7, 1, 'memory', true)).resolves.toBe(7);
+    expect(new MemoryIdempotencyStore().inline).toBe(true);
+  });
 });
 
 /** A dead-letter store that keeps what it is asked to park (the Redis store's behaviour, in memory). */
