@@ -33,7 +33,7 @@
  * 0.0.0.0), writes one JSON line `{"level":"info","msg":"listening","port":...}` with the actual port, and on SIGTERM
  * or SIGINT stops accepting connections, lets in-flight requests finish (at most SHUTDOWN_GRACE_MS) and exits 0.
  */
-import { parseListenAddress, type ListenAddress } from '../lib/config';
+import { parseListenAddress, type Env, type ListenAddress } from '../lib/config';
 import { createServer, serverLogger } from '../lib/server/create';
 import { exitOnSignals, listen, type StartedServer } from '../lib/server/lifecycle';
 import { surviveClosedOutput } from '../lib/server/stdio';
@@ -64,24 +64,30 @@ export function startServer(options: StartOptions): Promise<StartedServer> {
   return listen(createServer(options), options, serverLogger(options));
 }
 
-function main(): void {
+/**
+ * The process's entry (`node dist/server.js`): listens on PORT and HOST from `env`, stops gracefully on SIGTERM or
+ * SIGINT. Resolves to the listening server, or undefined (exit code 1) when PORT or HOST is invalid.
+ */
+export async function main(env: Env = process.env): Promise<StartedServer | undefined> {
   // A stdout or stderr whose reader went away (EPIPE) must not end the server.
   surviveClosedOutput();
-  const log = serverLogger({});
-  const listening = parseListenAddress(process.env);
+  const log = serverLogger({ env });
+  const listening = parseListenAddress(env);
   if (!listening.ok) {
     log.error('cannot start', { error: listening.errors.join('; ') });
     process.exitCode = 1;
-    return;
+    return undefined;
   }
   const { port, host } = listening.address;
-  const server = createServer();
+  const server = createServer({ env });
   // Signal handlers first: a SIGTERM right after the "listening" line must already be a graceful one.
   exitOnSignals(server, log);
-  listen(server, { port, host }, log).catch((error: unknown) => {
+  try {
+    return await listen(server, { port, host }, log);
+  } catch (error) {
     log.error('cannot listen', { error, host, port });
-    process.exit(1);
-  });
+    return process.exit(1);
+  }
 }
 
-if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) main();
+if (typeof require !== 'undefined' && typeof module !== 'undefined' && require.main === module) void main();
