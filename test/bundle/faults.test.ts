@@ -4,9 +4,9 @@
  *
  * | upstream outcome                                   | retry                          | HTTP answer            |
  * | RequestLimitExceeded (and sub-codes)               | yes, until the deadline        | 429 with Retry-After   |
- * | HTTP 5xx, connection reset, no answer (may have recorded it) | 2 attempts in all | 502 (no answer: 504) |
+ * | HTTP 5xx, reset, invalid JSON, no answer (may have recorded it) | 2 attempts in all | 202 Accepted.DeadLettered |
  * | connection refused (never sent)                    | yes, at most 3 attempts in all | 502                    |
- * | InternalError*                                     | at most one retry              | 502                    |
+ * | InternalError* (may have recorded it)              | at most one retry              | 202 Accepted.DeadLettered |
  * | AuthFailure.SignatureExpire                        | once, freshly signed           | 502                    |
  * | AuthFailure.TokenFailure                           | once, re-reading credentials   | 500                    |
  * | other AuthFailure.*                                | no                             | 500 (role or keys)     |
@@ -16,6 +16,10 @@
  * Every test checks: the number of upstream calls, the status, Error.Code, the headers, that RequestId is TRTC's when
  * TRTC answered (else the invocation's own), that the handler resolved before `context.time_limit_in_ms`, one
  * `trtc attempt failed` log line per failed attempt, one `invocation` line with `attempts`, and no secret in any line.
+ * A report whose two sends both ended without TRTC's answer is not sent again and not failed: it is parked (given up)
+ * in the dead-letter store, here (no Redis) the `report parked` error line carrying the whole report, and the
+ * delivery is answered as handled (docs/reliability.md, "Guarantees"); those tests also check that line, so nothing
+ * was lost. A single unanswered send (no time for a second) is still a retryable failure (504).
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -24,6 +28,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { TrtcEmulator, type EmulatorFault } from '../../tools/trtc-emulator';
+import { fromLogged, PARKED_LOG_MESSAGE } from '../../lib/dead-letter/log-store';
+import { FAILURES } from '../../lib/failures';
+import { reportKey } from '../../lib/idempotency/keys';
 import type { TroubleReport } from '../../lib/report';
 import { loadBundle, ROOT } from '../support/bundle';
 import { useEmulator } from '../support/emulated';
@@ -165,6 +172,25 @@ function checkCallsCarry(report: Report): void {
   }
 }
 
+/**
+ * Nothing was lost: exactly one `report parked` error line (the dead-letter store without Redis) carries the whole
+ * report under `key`, given up after `sends` unanswered sends, and the `report parked in the dead-letter store` line
+ * says so.
+ */
+function checkParkedLine(lines: readonly string[], report: Report, key: string, sends: number): void {
+  const entries = parseLines(lines);
+  const parked = entries.filter((e) => e.msg === PARKED_LOG_MESSAGE);
+  expect(parked, 'one `report parked` line').toHaveLength(1);
+  expect(parked[0]?.['level']).toBe('error');
+  const entry = fromLogged(parked[0]?.['parked']);
+  expect(entry, 'the line carries a parked entry').toBeDefined();
+  expect(entry).toMatchObject({ key, kind: 'given-up', attempts: sends, deliveries: 1 });
+  expect(entry?.report, 'the whole report is kept').toEqual(report);
+  const said = entries.filter((e) => e.msg === 'report parked in the dead-letter store');
+  expect(said).toHaveLength(1);
+  expect(said[0]).toMatchObject({ key, kind: 'given-up', store: 'log' });
+}
+
 function inject(faults: readonly (readonly [EmulatorFault, number])[]): void {
   for (const [fault, times] of faults) emulator.inject(fault, times);
 }
@@ -195,6 +221,8 @@ const status = (s: number): EmulatorFault => ({ kind: 'http-status', status: s }
 const RESET: EmulatorFault = { kind: 'reset' };
 const NO_ANSWER: EmulatorFault = { kind: 'no-answer' };
 const INVALID_JSON: EmulatorFault = { kind: 'invalid-json' };
+/** Two sends ended without TRTC's answer: parked (given up) and answered as handled. */
+const DEAD_LETTERED = FAILURES.deadLettered;
 
 interface Row {
   readonly name: string;
@@ -206,6 +234,11 @@ interface Row {
   readonly code: string | null;
   /** The `outcome` of each failed attempt's log line (repeated for every failed attempt). */
   readonly failedKind?: string;
+  /**
+   * Parked after two unanswered sends (status 202, Accepted.DeadLettered): the body carries the report's key and the
+   * invocation's RequestId, and the `report parked` line keeps the report.
+   */
+  readonly parked?: true;
   /** Whether the last call was answered by TRTC with a cloud API envelope (its RequestId is then in the body). */
   readonly trtcAnswered?: boolean;
   readonly message?: RegExp;
@@ -253,64 +286,67 @@ const ROWS: readonly Row[] = [
     code: null,
     failedKind: 'throttled',
   },
-  // HTTP 5xx, reset, invalid answers may have recorded the report: the first attempt and one more, then 502.
+  // HTTP 5xx, reset, invalid answers may have recorded the report: the first attempt and one more, then it is
+  // parked (given up, never sent a third time) and answered 202 Accepted.DeadLettered.
   ...[500, 502, 503, 504].map((s): Row => ({
-    name: `HTTP ${s} ×3 → 502 after exactly 2 calls`,
+    name: `HTTP ${s} ×3 → 202 Accepted.DeadLettered after exactly 2 calls, parked`,
     faults: [[status(s), 3]],
     calls: 2,
-    status: 502,
-    code: 'UpstreamError',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'transport',
-    trtcAnswered: false,
+    parked: true,
   })),
   {
-    name: 'HTTP 502 ×5 (more than the budget) → 502 after exactly 2 calls',
+    name: 'HTTP 502 ×5 (more than the budget) → 202 Accepted.DeadLettered after exactly 2 calls, parked',
     faults: [[status(502), 5]],
     calls: 2,
-    status: 502,
-    code: 'UpstreamError',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'transport',
-    trtcAnswered: false,
+    parked: true,
   },
   { name: 'HTTP 500 once, then success → 200', faults: [[status(500), 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
   {
-    name: 'HTTP 502 twice → 502 after 2 calls: no third send while the first two may have recorded it',
+    name: 'HTTP 502 twice → 202 Accepted.DeadLettered after 2 calls: no third send while the first two may have recorded it',
     faults: [[status(502), 2]],
     calls: 2,
-    status: 502,
-    code: 'UpstreamError',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'transport',
-    trtcAnswered: false,
+    parked: true,
   },
   {
-    name: 'connection reset ×3 → 502 after 2 calls',
+    name: 'connection reset ×3 → 202 Accepted.DeadLettered after 2 calls, parked',
     faults: [[RESET, 3]],
     calls: 2,
-    status: 502,
-    code: 'UpstreamError',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'transport',
-    trtcAnswered: false,
+    parked: true,
   },
   { name: 'connection reset once, then success → 200', faults: [[RESET, 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
   {
-    name: 'invalid JSON ×3 → 502 after 2 calls',
+    name: 'invalid JSON ×3 → 202 Accepted.DeadLettered after 2 calls, parked',
     faults: [[INVALID_JSON, 3]],
     calls: 2,
-    status: 502,
-    code: 'UpstreamError',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'transport',
-    trtcAnswered: false,
+    parked: true,
   },
   { name: 'invalid JSON once, then success → 200', faults: [[INVALID_JSON, 1]], calls: 2, status: 200, code: null, failedKind: 'transport' },
-  // No answer: each attempt bounded by UPSTREAM_TIMEOUT_MS, at most 2 (it may have recorded it), then 504 before the platform's limit.
+  // No answer: each attempt bounded by UPSTREAM_TIMEOUT_MS (the second, patient one by the deadline), at most 2 (it
+  // may have recorded it), then parked and answered 202 before the platform's limit. With time for one send only,
+  // the report is not given up: 504, retryable.
   {
-    name: 'no answer ×3 (UPSTREAM_TIMEOUT_MS=500, limit 3000) → 504',
+    name: 'no answer ×3 (UPSTREAM_TIMEOUT_MS=500, limit 3000) → 202 Accepted.DeadLettered after 2 calls, parked',
     faults: [[NO_ANSWER, 3]],
     calls: 2,
-    status: 504,
-    code: 'UpstreamTimeout',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'timeout',
-    trtcAnswered: false,
+    parked: true,
     env: { UPSTREAM_TIMEOUT_MS: '500' },
   },
   {
@@ -343,34 +379,34 @@ const ROWS: readonly Row[] = [
     env: { UPSTREAM_TIMEOUT_MS: '500' },
     settleMs: 400,
   },
-  // InternalError: one retry at most.
+  // InternalError (may have recorded it): one retry at most, then parked and answered 202.
   {
-    name: 'InternalError ×2 → 502 after 2 calls',
+    name: 'InternalError ×2 → 202 Accepted.DeadLettered after 2 calls, parked',
     faults: [[api('InternalError'), 2]],
     calls: 2,
-    status: 502,
-    code: 'InternalError',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'internal',
-    trtcAnswered: true,
+    parked: true,
   },
   {
-    name: 'InternalError ×5 → 502 after 2 calls (one retry only)',
+    name: 'InternalError ×5 → 202 Accepted.DeadLettered after 2 calls (one retry only), parked',
     faults: [[api('InternalError'), 5]],
     calls: 2,
-    status: 502,
-    code: 'InternalError',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'internal',
-    trtcAnswered: true,
+    parked: true,
   },
   { name: 'InternalError once, then success → 200', faults: [[api('InternalError'), 1]], calls: 2, status: 200, code: null, failedKind: 'internal' },
   {
-    name: 'InternalError.BackendTimeOut ×2 → 502 after 2 calls',
+    name: 'InternalError.BackendTimeOut ×2 → 202 Accepted.DeadLettered after 2 calls, parked',
     faults: [[api('InternalError.BackendTimeOut'), 2]],
     calls: 2,
-    status: 502,
-    code: 'InternalError.BackendTimeOut',
+    status: DEAD_LETTERED.status,
+    code: DEAD_LETTERED.code,
     failedKind: 'internal',
-    trtcAnswered: true,
+    parked: true,
   },
   {
     name: 'InternalError.BackendFail once, then success → 200',
@@ -524,7 +560,24 @@ describe('retry policy through the built bundle (Function URL POST)', () => {
       expect(envelope.Response.Error?.Code).toBe(row.code);
       expect(envelope.Response.Error?.Message).toMatch(/\S/);
       if (row.message) expect(envelope.Response.Error?.Message).toMatch(row.message);
-      expect(envelope.Response.RequestId).toBe(row.trtcAnswered ? emulator.calls.at(-1)?.requestId : run.invocationId);
+      if (row.parked) {
+        // Handled, not failed: the report's key (the dead-letter tool takes it), the invocation's RequestId, and the
+        // parked entry that keeps the report.
+        const key = reportKey(report);
+        expect(envelope.Response).toEqual({
+          Error: { Code: DEAD_LETTERED.code, Message: expect.stringMatching(/2 sends .*dead-letter store.*do not retry/) as unknown as string },
+          RequestId: run.invocationId,
+          Key: key,
+        });
+        checkParkedLine(run.lines, report, key, calls);
+      } else {
+        expect(envelope.Response).not.toHaveProperty('Key');
+        expect(
+          run.lines.some((line) => line.includes(`"msg":"${PARKED_LOG_MESSAGE}"`)),
+          'nothing parked',
+        ).toBe(false);
+        expect(envelope.Response.RequestId).toBe(row.trtcAnswered ? emulator.calls.at(-1)?.requestId : run.invocationId);
+      }
     }
 
     // Deadline.
@@ -643,62 +696,104 @@ describe('retry policy through the built bundle (Function URL POST)', () => {
   });
 });
 
-describe('other presenters of a retryable failure', () => {
-  it('direct invocation: InternalError ×2 → the handler rejects with the JSON envelope after 2 calls', async () => {
+describe('other presenters: a report given up after two unanswered sends, and a retryable failure', () => {
+  it('direct invocation: InternalError ×2 → parked after 2 calls, the handler returns the Accepted.DeadLettered envelope', async () => {
     const report = reportFor('direct');
     inject([[api('InternalError'), 2]]);
     const run = await invoke('direct invocation, InternalError ×2', { ...report });
     expect(emulator.calls).toHaveLength(2);
     checkCallsCarry(report);
-    expect(run.error).toBeInstanceOf(Error);
-    const error = run.error as Error;
-    expect(error.name).toBe('ReportNotRecordedError');
-    const envelope = JSON.parse(error.message) as Envelope;
-    expect(envelope).toEqual({
+    expect(emulator.created).toHaveLength(0);
+    // Handled, not thrown: the platform must not redeliver a report that may already be recorded twice.
+    expect(run.error).toBeUndefined();
+    const key = reportKey(report);
+    expect(run.value).toEqual({
       Response: {
-        Error: { Code: 'InternalError', Message: expect.stringMatching(/InternalError/) as unknown as string },
-        RequestId: emulator.calls.at(-1)?.requestId,
+        Error: { Code: DEAD_LETTERED.code, Message: expect.stringMatching(/2 sends .*dead-letter store/) as unknown as string },
+        RequestId: run.invocationId,
+        Key: key,
       },
     });
     checkDeadline(run);
     checkLogs(run.lines, { attempts: 2, failedOutcomes: ['internal', 'internal'] });
+    checkParkedLine(run.lines, report, key, 2);
   });
 
-  it("direct invocation: connection reset ×3 → rejects with UpstreamError and the invocation's RequestId", async () => {
+  it('direct invocation: connection reset ×3 → parked after 2 calls, returned with the key and the invocation’s RequestId', async () => {
     const report = reportFor('direct reset');
     inject([[RESET, 3]]);
     const run = await invoke('direct invocation, reset ×3', { ...report });
     expect(emulator.calls).toHaveLength(2);
-    expect(run.error).toBeInstanceOf(Error);
-    const envelope = JSON.parse((run.error as Error).message) as Envelope;
-    expect(envelope.Response.Error?.Code).toBe('UpstreamError');
+    checkCallsCarry(report);
+    expect(emulator.created).toHaveLength(0);
+    expect(run.error).toBeUndefined();
+    const envelope = run.value as Envelope & { Response: { Key?: string } };
+    expect(envelope.Response.Error?.Code).toBe(DEAD_LETTERED.code);
     expect(envelope.Response.RequestId).toBe(run.invocationId);
+    expect(envelope.Response.Key).toBe(reportKey(report));
     checkDeadline(run);
     checkLogs(run.lines, { attempts: 2, failedOutcomes: ['transport', 'transport'] });
+    checkParkedLine(run.lines, report, reportKey(report), 2);
   });
 
-  it('CKafka batch: the middle record fails (HTTP 502 ×2) → BatchIncompleteError after the others were sent', async () => {
-    const reports = [reportFor('kafka 0'), reportFor('kafka 1'), reportFor('kafka 2')];
-    const event = {
+  it('direct invocation: ServiceUnavailable ×3 (recorded nothing) → rejects with the JSON envelope after 3 calls, nothing parked', async () => {
+    const report = reportFor('direct unavailable');
+    inject([[api('ServiceUnavailable'), 3]]);
+    const run = await invoke('direct invocation, ServiceUnavailable ×3', { ...report });
+    expect(emulator.calls).toHaveLength(3);
+    checkCallsCarry(report);
+    expect(run.error).toBeInstanceOf(Error);
+    const error = run.error as Error;
+    expect(error.name).toBe('ReportNotRecordedError');
+    expect(JSON.parse(error.message) as Envelope).toEqual({
+      Response: {
+        Error: { Code: 'ServiceUnavailable', Message: expect.stringMatching(/\S/) as unknown as string },
+        RequestId: emulator.calls.at(-1)?.requestId,
+      },
+    });
+    checkDeadline(run);
+    checkLogs(run.lines, { attempts: 3, failedOutcomes: ['unavailable', 'unavailable', 'unavailable'] });
+    expect(
+      run.lines.some((line) => line.includes(`"msg":"${PARKED_LOG_MESSAGE}"`)),
+      'nothing parked',
+    ).toBe(false);
+  });
+
+  type BatchError = Error & {
+    summary?: {
+      sent: number;
+      skipped: number;
+      failed: number;
+      deadLettered?: number;
+      records: { index: number; status: string; requestId?: string; error?: { code: string } }[];
+    };
+  };
+
+  function kafkaEvent(reports: readonly Report[], firstOffset: number): Record<string, unknown> {
+    return {
       Records: reports.map((r, i) => ({
-        Ckafka: { topic: 'classroom-trouble', partition: 1, offset: 9000 + i, msgKey: `room-${i}`, msgBody: JSON.stringify(r) },
+        Ckafka: { topic: 'classroom-trouble', partition: 1, offset: firstOffset + i, msgKey: `room-${i}`, msgBody: JSON.stringify(r) },
       })),
     };
-    // Record 0 is answered normally (a zero delay is a pass-through), then record 1 meets three HTTP 502s.
+  }
+
+  it('CKafka batch: the middle record fails (ServiceUnavailable ×3, recorded nothing) → BatchIncompleteError after the others were sent', async () => {
+    const reports = [reportFor('kafka 0'), reportFor('kafka 1'), reportFor('kafka 2')];
+    // Record 0 is answered normally (a zero delay is a pass-through), then record 1 meets three ServiceUnavailable
+    // envelopes: a failure that certainly recorded nothing, so the batch is redelivered for it.
     inject([
       [{ kind: 'delay', ms: 0 }, 1],
-      [status(502), 2],
+      [api('ServiceUnavailable'), 3],
     ]);
-    const run = await invoke('CKafka batch, one record failing', event, { timeLimitMs: 5000, env: { BATCH_CONCURRENCY: '1' } });
+    const run = await invoke('CKafka batch, one record failing', kafkaEvent(reports, 9000), { timeLimitMs: 5000, env: { BATCH_CONCURRENCY: '1' } });
     expect(run.error).toBeInstanceOf(Error);
-    const error = run.error as Error & {
-      summary?: { sent: number; skipped: number; failed: number; records: { index: number; status: string; requestId?: string }[] };
-    };
+    const error = run.error as BatchError;
     expect(error.name).toBe('BatchIncompleteError');
-    expect(error.message).toMatch(/#1 \(classroom-trouble\/1\/9001\): UpstreamError/);
-    expect(emulator.calls.map((c) => (c.params as Report).TroubleMsg)).toEqual([0, 1, 1, 2].map((i) => reports[i]?.TroubleMsg));
+    expect(error.message).toMatch(/#1 \(classroom-trouble\/1\/9001\): ServiceUnavailable/);
+    expect(emulator.calls.map((c) => (c.params as Report).TroubleMsg)).toEqual([0, 1, 1, 1, 2].map((i) => reports[i]?.TroubleMsg));
     expect(emulator.created.map((c) => c.TroubleMsg)).toEqual([reports[0]?.TroubleMsg, reports[2]?.TroubleMsg]);
     expect(error.summary).toMatchObject({ sent: 2, skipped: 0, failed: 1 });
+    expect(error.summary?.deadLettered).toBeUndefined();
     expect(error.summary?.records.map((r) => r.status)).toEqual(['sent', 'failed', 'sent']);
     expect(error.summary?.records[0]?.requestId).toBe(emulator.created[0]?.RequestId);
     expect(error.summary?.records[2]?.requestId).toBe(emulator.created[1]?.RequestId);
@@ -710,11 +805,51 @@ describe('other presenters of a retryable failure', () => {
     const entries = parseLines(run.lines);
     const failed = entries.filter((e) => e.msg === 'trtc attempt failed');
     expect(failed.map((e) => [e.attempt, e.outcome])).toEqual([
-      [1, 'transport'],
-      [2, 'transport'],
+      [1, 'unavailable'],
+      [2, 'unavailable'],
+      [3, 'unavailable'],
     ]);
+    expect(
+      entries.filter((e) => e.msg === PARKED_LOG_MESSAGE),
+      'nothing parked',
+    ).toHaveLength(0);
     const invocation = entries.filter((e) => e.msg === 'invocation');
     expect(invocation).toHaveLength(1);
     expect(invocation[0]).toMatchObject({ outcome: 'failed', total: 3, sent: 2, skipped: 0, failed: 1 });
+  });
+
+  it('CKafka batch: the middle record gets HTTP 502 ×2 → parked (deadLettered) after 2 calls, the batch resolves', async () => {
+    const reports = [reportFor('kafka dl 0'), reportFor('kafka dl 1'), reportFor('kafka dl 2')];
+    inject([
+      [{ kind: 'delay', ms: 0 }, 1],
+      [status(502), 2],
+    ]);
+    const run = await invoke('CKafka batch, one record given up', kafkaEvent(reports, 9100), { timeLimitMs: 5000, env: { BATCH_CONCURRENCY: '1' } });
+    // Handled, not thrown: redelivering the batch could only record the middle report a third time.
+    expect(run.error).toBeUndefined();
+    const summary = run.value as NonNullable<BatchError['summary']>;
+    expect(emulator.calls.map((c) => (c.params as Report).TroubleMsg)).toEqual([0, 1, 1, 2].map((i) => reports[i]?.TroubleMsg));
+    expect(emulator.created.map((c) => c.TroubleMsg)).toEqual([reports[0]?.TroubleMsg, reports[2]?.TroubleMsg]);
+    expect(summary).toMatchObject({ sent: 2, skipped: 0, failed: 0, deadLettered: 1 });
+    expect(summary.records.map((r) => r.status)).toEqual(['sent', 'deadLettered', 'sent']);
+    expect(summary.records[1]?.error?.code).toBe(DEAD_LETTERED.code);
+    expect(summary.records[0]?.requestId).toBe(emulator.created[0]?.RequestId);
+    expect(summary.records[2]?.requestId).toBe(emulator.created[1]?.RequestId);
+    checkDeadline(run);
+    const entries = parseLines(run.lines);
+    expect(entries.filter((e) => e.msg === 'trtc attempt failed').map((e) => [e.attempt, e.outcome])).toEqual([
+      [1, 'transport'],
+      [2, 'transport'],
+    ]);
+    // Nothing lost: the middle report is kept whole in the parked line, under its message key.
+    const parked = entries.filter((e) => e.msg === PARKED_LOG_MESSAGE);
+    expect(parked).toHaveLength(1);
+    const entry = fromLogged(parked[0]?.['parked']);
+    expect(entry).toMatchObject({ kind: 'given-up', attempts: 2 });
+    expect(entry?.key).toContain('classroom-trouble/1/9101');
+    expect(entry?.report).toEqual(reports[1]);
+    const invocation = entries.filter((e) => e.msg === 'invocation');
+    expect(invocation).toHaveLength(1);
+    expect(invocation[0]).toMatchObject({ total: 3, sent: 2, skipped: 0, failed: 0, dead_lettered: 1 });
   });
 });

@@ -3,8 +3,9 @@
  * loads the Redis code from dist/redis.js next to it and keeps working as before the split. Each run is a new
  * Node process (a cold start) against a real redis-server and the TRTC emulator over loopback:
  * - idempotency across instances: the second cold start replays the first's RequestId without calling TRTC;
- * - the shared quota: a schedule that another instance filled in Redis refuses the call (429, Retry-After from
- *   the limiter, nothing sent), and a free schedule is advanced by the call;
+ * - the shared quota: when a schedule that another instance filled in Redis leaves no slot before the deadline, the
+ *   report is parked for the Timer trigger's drain (202 Accepted.Queued with its key, the entry waiting in Redis,
+ *   nothing sent), and a free schedule is advanced by the call;
  * - Redis down: the core's failure reaches dist/index.js as before: 503 ServiceUnavailable.IdempotencyStore,
  *   nothing sent, the password in no answer and no log line.
  * (That the two files share no module, so no class exists twice, is checked in test/deploy/bundle.test.ts.)
@@ -16,6 +17,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEAD_LETTER_PREFIX } from '../../../lib/dead-letter/redis';
+import { FAILURES } from '../../../lib/failures';
+import { reportKey } from '../../../lib/idempotency/keys';
+import type { TroubleReport } from '../../../lib/report';
 import { ROOT } from '../../support/bundle';
 import { useEmulator } from '../../support/emulated';
 import { clearProxyEnv, describeWithRedis, freePort, startRedisServer, type RedisServer } from '../../support/redis-server';
@@ -58,8 +63,8 @@ function coldStart(
   });
 }
 
-const responseOf = (answer: Answer): { RequestId: string; Error?: { Code: string } } =>
-  (JSON.parse(answer.body) as { Response: { RequestId: string; Error?: { Code: string } } }).Response;
+const responseOf = (answer: Answer): { RequestId: string; Error?: { Code: string }; Key?: string } =>
+  (JSON.parse(answer.body) as { Response: { RequestId: string; Error?: { Code: string }; Key?: string } }).Response;
 
 /** A distinct valid report, as the benchmark's peers make them. */
 const { report: distinct } = createRequire(import.meta.url)(path.join(ROOT, 'tools', 'bench', 'peers', 'raw-post.cjs')) as {
@@ -92,16 +97,23 @@ describeWithRedis('the artefact files with REDIS_URL', () => {
     expect(emulator.calls).toHaveLength(1);
   });
 
-  it('the shared quota: a schedule filled by other instances refuses the call (429, Retry-After from Redis); a free one is advanced', async () => {
+  it('the shared quota: a schedule filled by other instances parks the report for the drain (202 Accepted.Queued, nothing sent); a free one is advanced', async () => {
     // Another instance reserved the next 60 s of slots: the theoretical arrival time of the next free slot, in µs
     // on Redis's clock.
     const [seconds, micros] = (await admin.time()) as [number | string, number | string];
     await admin.set(QUOTA_KEY, String((Number(seconds) + 60) * 1_000_000 + Number(micros)), 'PX', 120_000);
-    const { answer: refused } = await coldStart({ REDIS_URL: redis.url, TRTC_RATE_PER_SECOND: '10' }, report('quota-full'));
-    expect(refused.statusCode).toBe(429);
-    expect(responseOf(refused).Error?.Code).toBe('RequestLimitExceeded');
-    expect(Number(refused.headers['Retry-After'])).toBeGreaterThanOrEqual(55);
+    const full = report('quota-full');
+    const { answer: parked } = await coldStart({ REDIS_URL: redis.url, TRTC_RATE_PER_SECOND: '10' }, full);
+    expect(parked.statusCode).toBe(FAILURES.queued.status);
+    expect(parked.headers['Retry-After']).toBeUndefined();
+    const key = reportKey(full as unknown as TroubleReport);
+    expect(responseOf(parked)).toMatchObject({ Error: { Code: FAILURES.queued.code }, RequestId: 'artefact', Key: key });
     expect(emulator.calls).toHaveLength(0);
+    // Nothing lost: the report waits in Redis for the Timer trigger's drain, whole, under its key.
+    expect(await admin.zrange(`${DEAD_LETTER_PREFIX}waiting`, 0, -1)).toEqual([key]);
+    expect(await admin.zcard(`${DEAD_LETTER_PREFIX}given-up`)).toBe(0);
+    const entry = JSON.parse((await admin.hget(`${DEAD_LETTER_PREFIX}entries`, key)) ?? 'null') as { kind: string; report: unknown } | null;
+    expect(entry).toMatchObject({ kind: 'waiting', report: full });
 
     await admin.del(QUOTA_KEY);
     const { answer: accepted } = await coldStart({ REDIS_URL: redis.url, TRTC_RATE_PER_SECOND: '10' }, report('quota-free'));

@@ -155,8 +155,11 @@ describe('CKafka trigger', () => {
       Enable: 'OPEN',
       TriggerDesc: JSON.stringify({ maxMsgNum: 4, offset: 'latest', retry: 10, timeOut: 60 }),
     });
-    // TRTC answers 502 to the next 14 calls: more than the function's own retries absorb in one delivery.
-    cloud.trtc.inject({ kind: 'http-status', status: 502 }, 14);
+    // TRTC answers ServiceUnavailable to the next 14 calls: more than the function's own retries (3 attempts per
+    // report) absorb in one delivery. An API error envelope certainly recorded nothing, so the failed records stay
+    // retryable and the batch is redelivered (an ambiguous fault such as HTTP 502 would park the report after two
+    // sends and answer the batch as handled instead).
+    cloud.trtc.inject({ kind: 'api-error', code: 'ServiceUnavailable' }, 14);
     const messages = Array.from({ length: 6 }, (_, i) => JSON.stringify(report(`kafka ${String(i)}`)));
     await cloud.produce('ckafka-abcd1234-reports', messages);
     await cloud.idle();
@@ -173,6 +176,9 @@ describe('CKafka trigger', () => {
       .map((r) => r.TroubleMsg)
       .sort();
     expect(recorded).toEqual(messages.map((m) => (JSON.parse(m) as { TroubleMsg: string }).TroubleMsg).sort());
+    // Every injected fault met a call, and each failed delivery failed for it (retryable), not for anything parked.
+    expect(cloud.trtc.calls.filter((c) => c.outcome === 'ServiceUnavailable')).toHaveLength(14);
+    for (const failed of deliveries.filter((d) => !d.ok)) expect(failed.error).toMatch(/ServiceUnavailable/);
   });
 
   it('is fed over HTTP too, and refuses unknown triggers', async () => {
