@@ -78,7 +78,8 @@ export async function sendReport(client: TroubleInfoClient, report: TroubleRepor
         notAfter: options.deadline.at - minAttemptMs,
         log: options.log,
         ...(options.traceId ? { traceId: options.traceId } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
+        // After a token failure the run role's keys are read afresh: SCF may have rotated them meanwhile.
+        ...(options.credentials && last?.kind !== 'token' ? { credentials: options.credentials } : {}),
       });
       options.log.debug('trtc attempt', { attempt: attempts, outcome: 'ok', upstream_request_id: requestId, ms: Date.now() - started });
       return { ok: true, requestId, attempts };
