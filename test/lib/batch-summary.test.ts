@@ -45,8 +45,7 @@ describe('summarise', () => {
 
   describe('over MAX_SUMMARY_BYTES', () => {
     // Records of about 2 KiB each: 600 of them are far over the 512 KiB cap.
-    const big = (index: number, status: RecordStatus): RecordResult =>
-      record(index, status, { error: { code: 'InternalError', message: 'e'.repeat(2000) } });
+    const big = (index: number, status: RecordStatus): RecordResult => record(index, status, { error: { code: 'InternalError', message: 'e'.repeat(2000) } });
     const results: RecordResult[] = Array.from({ length: 600 }, (_, i) => big(i, i % 100 === 7 ? 'failed' : i % 100 === 8 ? 'skipped' : 'sent'));
     const summary = summarise('ckafka', results);
 

@@ -13,7 +13,12 @@ import { failed, type Outcome } from '../../lib/outcome';
 import { BASE, RecordingClient, TEST_ENV, testInvocation } from '../support/fixtures';
 import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server';
 
-const RETRYABLE: Outcome = { ok: false, failure: { status: 502, code: 'InternalError', message: 'TRTC failed', retryable: true }, attempts: 1, unconfirmedSends: 1 };
+const RETRYABLE: Outcome = {
+  ok: false,
+  failure: { status: 502, code: 'InternalError', message: 'TRTC failed', retryable: true },
+  attempts: 1,
+  unconfirmedSends: 1,
+};
 
 describe('without a store that keeps entries (no Redis)', () => {
   it('a retryable failure is answered as it is, however often', async () => {

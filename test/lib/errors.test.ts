@@ -60,7 +60,12 @@ describe('BatchIncompleteError', () => {
   });
 
   it('lists at most 10 failed records, then an ellipsis', () => {
-    const error = new BatchIncompleteError(summarise('cmq', Array.from({ length: 12 }, (_, i) => failedRecord(i))));
+    const error = new BatchIncompleteError(
+      summarise(
+        'cmq',
+        Array.from({ length: 12 }, (_, i) => failedRecord(i)),
+      ),
+    );
     expect(error.message).toContain('#9: Code9; …');
     expect(error.message).not.toContain('#10');
   });

@@ -78,9 +78,12 @@ describe('toLogged and fromLogged', () => {
     expect(fromLogged(toLogged(emoji))?.report.TroubleMsg).toBe(emoji.report.TroubleMsg);
   });
 
-  it.each([[null], ['text'], [{ key: 'k' }], [{ key: 1, report: {} }], [{ key: 'k', report: { TroubleMsgPieces: [1] } }]])('%j is not a parked entry', (value) => {
-    expect(fromLogged(value)).toBeUndefined();
-  });
+  it.each([[null], ['text'], [{ key: 'k' }], [{ key: 1, report: {} }], [{ key: 'k', report: { TroubleMsgPieces: [1] } }]])(
+    '%j is not a parked entry',
+    (value) => {
+      expect(fromLogged(value)).toBeUndefined();
+    },
+  );
 
   it('fills defaults for missing fields; a kind other than waiting is given-up', () => {
     expect(fromLogged({ key: 'k', kind: 'odd', report: { TroubleMsgPieces: ['a'] } })).toEqual({

@@ -79,7 +79,13 @@ describe('API Gateway REST (v1)', () => {
   });
 
   it('the console test event (headers null, no query) is read', () => {
-    const { request } = requestOf(awsApiGatewayV1, { ...v1, headers: null, multiValueHeaders: null, multiValueQueryStringParameters: null, queryStringParameters: null });
+    const { request } = requestOf(awsApiGatewayV1, {
+      ...v1,
+      headers: null,
+      multiValueHeaders: null,
+      multiValueQueryStringParameters: null,
+      queryStringParameters: null,
+    });
     expect(request.headers).toEqual({});
     expect(request.query).toEqual({});
   });
@@ -99,7 +105,10 @@ describe('HTTP API / function URL (v2.0)', () => {
 
   it('a rawQueryString that is not UTF-8 is a 400 naming the field', () => {
     const adapted = awsHttpApiV2.adapt({ ...v2, rawQueryString: 'RoomId=%ff' });
-    expect(adapted?.kind === 'http' && !adapted.request.ok && adapted.request.failure).toMatchObject({ status: 400, message: expect.stringContaining('RoomId') });
+    expect(adapted?.kind === 'http' && !adapted.request.ok && adapted.request.failure).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('RoomId'),
+    });
   });
 });
 

@@ -81,7 +81,8 @@ describe('eventBridgeList', () => {
       [1, undefined, false],
       [2, 'tdmq.cloud.tencent/b', true],
     ]);
-    expect(listed[1]?.params.ok || listed[1]?.params.failure.message).toContain('not an EventBridge event');
+    const poison = listed[1]?.params;
+    expect(poison && !poison.ok && poison.failure.message).toContain('not an EventBridge event');
     const alone = recordsOf(eventBridge.adapt(cloudEvent(report, 'a')))[0];
     expect(listed[0]?.idempotencyKey(report)).toBe(alone?.idempotencyKey(report));
   });

@@ -27,7 +27,9 @@ describe('parseAnswer', () => {
   });
 
   it('an error without a message or RequestId still carries its code', () => {
-    expect(() => parseAnswer('{"Response":{"Error":{"Code":"InternalError"}}}')).toThrow(expect.objectContaining({ code: 'InternalError', message: '', requestId: '' }));
+    expect(() => parseAnswer('{"Response":{"Error":{"Code":"InternalError"}}}')).toThrow(
+      expect.objectContaining({ code: 'InternalError', message: '', requestId: '' }),
+    );
   });
 
   it.each([
@@ -57,7 +59,7 @@ describe('HttpTroubleInfoClient against the TRTC emulator', () => {
     return new HttpTroubleInfoClient({ endpoint: { protocol: 'http://', host: url.host }, region: DEFAULTS.region }, env);
   }
 
-  it('records the report with one signed call and resolves to TRTC\'s RequestId', async () => {
+  it("records the report with one signed call and resolves to TRTC's RequestId", async () => {
     const { requestId } = await client().create(BASE, { signal: signal(), traceId: 'trace-1' });
     expect(emulator.calls).toHaveLength(1);
     const [call] = emulator.calls;
