@@ -53,7 +53,7 @@ describe('checkReport', () => {
 describe('submitReport', () => {
   it("records the report in TRTC and answers TRTC's RequestId", async () => {
     const report = distinctReport('pipeline-send');
-    const outcome = await submitReport(report, invocation());
+    const outcome = await submitReport({ ...report }, invocation());
     expect(outcome).toMatchObject({ ok: true, requestId: emulator.created[0]?.RequestId });
     expect(emulator.calls.map((c) => c.params)).toEqual([report]);
   });
@@ -61,16 +61,16 @@ describe('submitReport', () => {
   it('the same report again is replayed from the store, not sent again', async () => {
     const inv = invocation();
     const report = distinctReport('pipeline-replay');
-    const first = await submitReport(report, inv);
-    const second = await submitReport(report, inv);
+    const first = await submitReport({ ...report }, inv);
+    const second = await submitReport({ ...report }, inv);
     expect(second).toMatchObject({ ok: true, replayed: true, requestId: first.ok ? first.requestId : 'x' });
     expect(emulator.calls).toHaveLength(1);
   });
 
   it("a caller's key used for a different report: 422, not sent", async () => {
     const inv = invocation();
-    await submitReport(distinctReport('pipeline-key-a'), inv, { key: 'caller-key-1' });
-    const reused = await submitReport(distinctReport('pipeline-key-b'), inv, { key: 'caller-key-1' });
+    await submitReport({ ...distinctReport('pipeline-key-a') }, inv, { key: 'caller-key-1' });
+    const reused = await submitReport({ ...distinctReport('pipeline-key-b') }, inv, { key: 'caller-key-1' });
     expect(!reused.ok && reused.failure).toMatchObject({ status: 422, code: 'InvalidParameter.IdempotencyKeyReused' });
     expect(emulator.calls).toHaveLength(1);
   });
@@ -85,7 +85,7 @@ describe('submitReport', () => {
     const token = credential.token;
     if (token === undefined) throw new Error('the emulator credential has a token');
     emulator.inject({ kind: 'api-error', code: 'InvalidParameter.RoomId', message: `bad room for ${token}` });
-    const outcome = await submitReport(distinctReport('pipeline-refused'), invocation());
+    const outcome = await submitReport({ ...distinctReport('pipeline-refused') }, invocation());
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
     expect(outcome.failure).toMatchObject({ code: 'InvalidParameter.RoomId', upstreamRequestId: emulator.calls[0]?.requestId });
@@ -101,8 +101,8 @@ describe('submitReport', () => {
     if (!prepared.ok) throw new Error(prepared.errors.join('; '));
     expect(prepared.inv.idempotency).toBeUndefined();
     const report = distinctReport('pipeline-no-store');
-    await submitReport(report, prepared.inv);
-    await submitReport(report, prepared.inv);
+    await submitReport({ ...report }, prepared.inv);
+    await submitReport({ ...report }, prepared.inv);
     expect(emulator.calls).toHaveLength(2);
   });
 });

@@ -88,9 +88,11 @@ describe('readBody over loopback', () => {
   let server: Server | undefined;
 
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    const running = server;
     server = undefined;
+    if (!running) return;
+    running.closeAllConnections();
+    await new Promise((resolve) => running.close(resolve));
   });
 
   /** Starts a server that reads each body with `limits` and reports the result; returns its port. */
