@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './support/bundle';
 
-/** Reached: 67 of 76 files (88.2 %), past the 0.8 target. */
+/** Reached: 68 of 76 files (89.5 %), past the 0.8 target. */
 export const MIRROR_FLOOR = 0.8;
 
 function runtimeFiles(dir: string): string[] {
