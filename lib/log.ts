@@ -13,6 +13,8 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds these fields to every line. */
   child(fields: LogFields): Logger;
+  /** `text` with the secrets this logger masks replaced, for a text that is split before it is logged. */
+  mask(text: string): string;
 }
 
 const RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -171,5 +173,6 @@ export function createLogger(options: LoggerOptions, base: LogFields = {}): Logg
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
     child: (fields) => createLogger(options, { ...base, ...fields }),
+    mask: (text) => maskSecrets(text, options.secrets?.() ?? []),
   };
 }

@@ -13,11 +13,14 @@ export const PARKED_LOG_MESSAGE = 'report parked';
 /** Longest piece of TroubleMsg in the line: the logger cuts every string at MAX_LOG_STRING_CHARS (1024). */
 const PIECE_CHARS = 1000;
 
-/** The entry as the log line carries it: TroubleMsg (up to 2,000 bytes) in pieces, so no piece is ever cut. */
-export function toLogged(entry: ParkedEntry): Record<string, unknown> {
+/**
+ * The entry as the log line carries it: TroubleMsg (up to 2,000 bytes) in pieces, so no piece is ever cut. `mask`
+ * hides secrets in the whole text before it is split: a secret across two pieces would escape the line's masking.
+ */
+export function toLogged(entry: ParkedEntry, mask: (text: string) => string = (text) => text): Record<string, unknown> {
   const { TroubleMsg, ...rest } = entry.report;
   const pieces: string[] = [];
-  const chars = Array.from(TroubleMsg);
+  const chars = Array.from(mask(TroubleMsg));
   for (let i = 0; i < chars.length; i += PIECE_CHARS) pieces.push(chars.slice(i, i + PIECE_CHARS).join(''));
   return { ...entry, report: { ...rest, TroubleMsgPieces: pieces } };
 }
@@ -51,7 +54,7 @@ export class LogDeadLetterStore implements DeadLetterStore {
   async park(request: ParkRequest, log: Logger): Promise<void> {
     const now = Date.now();
     const entry: ParkedEntry = { ...request, deliveries: 1, parkedAt: now, updatedAt: now };
-    log.error(PARKED_LOG_MESSAGE, { parked: toLogged(entry) });
+    log.error(PARKED_LOG_MESSAGE, { parked: toLogged(entry, (text) => log.mask(text)) });
   }
 
   async countFailure(): Promise<number> {

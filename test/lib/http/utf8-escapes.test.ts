@@ -3,11 +3,10 @@
  * query string or a form body, and lone UTF-16 surrogates in JSON (`"\ud800"`), are 400 naming the field, nothing
  * sent, at every HTTP entry (SCF Function URL and API Gateway events, AWS API Gateway v1/v2 and ALB events, the
  * standalone server). Before, `%ff`, `%fe` and `%c0` all became U+FFFD: three reports, one text, one idempotency key.
+ * The decoder itself (and its agreement with URLSearchParams) is tested in test/lib/parse/form.test.ts.
  */
 import type { AddressInfo } from 'node:net';
-import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseQueryString } from '../../../lib/http/request';
 import { createServer } from '../../../lib/server/create';
 import { validateReport } from '../../../lib/report';
 import { answer, BASE, BASE_STRINGS, functionUrlEvent, apiGatewayEvent, RecordingClient, TEST_ENV } from '../../support/fixtures';
@@ -78,38 +77,6 @@ describe('percent escapes that are not UTF-8', () => {
     const replacement = await answer(alb({ ...BASE_STRINGS, TroubleMsg: '%EF%BF%BD' }));
     expect(replacement.status, replacement.message).toBe(200);
     expect(replacement.sent).toEqual([{ ...BASE, TroubleMsg: '\ufffd' }]);
-  });
-});
-
-describe('the strict decoder agrees with URLSearchParams wherever the bytes are UTF-8', () => {
-  const viaUrlSearchParams = (raw: string): [string, string][] => [...new URLSearchParams(raw)];
-  const viaStrict = (raw: string): [string, string][] | undefined => {
-    const parsed = parseQueryString(raw);
-    if (!parsed.ok) return undefined;
-    return Object.entries(parsed.value).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : v.map((x): [string, string] => [k, x])));
-  };
-  const sorted = (pairs: [string, string][]): [string, string][] => [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-
-  it('any Unicode text, form-encoded, decodes to itself', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' })), { maxLength: 5 }), (pairs) => {
-        const raw = new URLSearchParams(pairs).toString();
-        expect(sorted(viaStrict(raw) ?? [])).toEqual(sorted(viaUrlSearchParams(raw)));
-      }),
-    );
-  });
-
-  it('any raw text of escapes and ASCII: the same pairs, or a 400 exactly where URLSearchParams would make U+FFFD', () => {
-    const piece = fc.oneof(fc.constantFrom('%', '+', '&', '=', 'a', '%zz', '%ff', '%e4', '%b8', '%ad', '%EF%BF%BD', '%c3%a9'), fc.string({ maxLength: 3 }));
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
-        const raw = pieces.join('');
-        const strict = viaStrict(raw);
-        const loose = viaUrlSearchParams(raw);
-        if (strict === undefined) expect(loose.some(([k, v]) => `${k}${v}`.includes('\ufffd'))).toBe(true);
-        else expect(sorted(strict)).toEqual(sorted(loose));
-      }),
-    );
   });
 });
 

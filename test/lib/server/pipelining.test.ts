@@ -77,25 +77,3 @@ describe('pipelined requests', () => {
     socket.destroy();
   });
 });
-
-describe('docs/deploying.md states the limits the server uses', () => {
-  it('the limits table carries these numbers', async () => {
-    const { readFileSync } = await import('node:fs');
-    const { ROOT } = await import('../../support/bundle');
-    const { DEEP_PROBE_INTERVAL_MS, PIPELINE_STALL_MS, SERVER_TIMEOUTS } = await import('../../../lib/server/limits');
-    const { MAX_BODY_BYTES } = await import('../../../lib/http/request');
-    const text = readFileSync(`${ROOT}/docs/deploying.md`, 'utf8');
-    const rows = [
-      `| headers received | ${String(SERVER_TIMEOUTS.headersTimeoutMs / 1000)} s |`,
-      `| whole request received | ${String(SERVER_TIMEOUTS.requestTimeoutMs / 1000)} s |`,
-      `| request body | ${String(MAX_BODY_BYTES / 1024)} KiB |`,
-      `| idle keep-alive connection | ${String(SERVER_TIMEOUTS.keepAliveTimeoutMs / 1000)} s |`,
-      `| connections at once | ${String(MAX_CONNECTIONS)} |`,
-      `| requests per connection | ${String(MAX_REQUESTS_PER_SOCKET)} | the ${String(MAX_REQUESTS_PER_SOCKET)}th answer`,
-      `| pipelined requests served at once per connection | ${String(PIPELINE_DEPTH)} |`,
-      `| a connection not read for that reason | ${String(PIPELINE_STALL_MS / 1000)} s |`,
-      `| \`GET /healthz?deep=1\` | one TRTC call per ${String(DEEP_PROBE_INTERVAL_MS / 1000)} s |`,
-    ];
-    for (const row of rows) expect(text).toContain(row);
-  });
-});
