@@ -35,13 +35,14 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       reportOnFailure: true,
       reportsDirectory: 'coverage',
-      // At least 85 % of lines for lib/ and handlers/ together and for each (the floor the project holds itself to);
-      // set at what the whole suite reaches, rounded down: raise them as tests are added, never lower them.
+      // At least 85 % of lines for lib/ and handlers/ together and for each is the floor the project holds itself to;
+      // these are set at what the whole suite reached on 2026-12-08 (96.9 % together, lib/ 97.0 %, handlers/ 96.1 %),
+      // rounded down: raise them as tests are added, never lower them.
       thresholds: redisSuitesRun
         ? {
-            lines: 90,
-            'lib/**/*.ts': { lines: 90 },
-            'handlers/**/*.ts': { lines: 85 },
+            lines: 95,
+            'lib/**/*.ts': { lines: 95 },
+            'handlers/**/*.ts': { lines: 95 },
           }
         : {},
     },
