@@ -19,6 +19,8 @@ interface Pipeline {
   stopped: boolean;
   /** Past its last request: never read from again. */
   ended: boolean;
+  /** Requests seen on the connection. */
+  served: number;
   stall?: NodeJS.Timeout;
 }
 
@@ -47,12 +49,13 @@ export function limitPipelining(server: http.Server, log: Logger): (req: Incomin
 
   const pipelines = new WeakMap<Socket, Pipeline>();
   // A request past MAX_REQUESTS_PER_SOCKET (Node answers it 503): the client ignored `Connection: close` on the last
-  // answer and keeps sending. Nothing more is read from it; the connection closes once its answers are out (Node) or
-  // when it stalls.
+  // answer and kept sending. Nothing more is read from it, and the connection is closed once the 503 is written
+  // (Node itself leaves it open: a client that waits there would stall until PIPELINE_STALL_MS).
   server.on('dropRequest', (_req: IncomingMessage, socket: Socket) => {
     const p = pipelineOf(socket);
     p.ended = true;
     stop(socket, p);
+    setImmediate(() => socket.end());
   });
   const stop = (socket: Socket, p: Pipeline): void => {
     if (p.stopped) return;
@@ -80,7 +83,7 @@ export function limitPipelining(server: http.Server, log: Logger): (req: Incomin
   const pipelineOf = (socket: Socket): Pipeline => {
     const known = pipelines.get(socket);
     if (known) return known;
-    const p: Pipeline = { active: 0, waiting: [], stopped: false, ended: false };
+    const p: Pipeline = { active: 0, waiting: [], stopped: false, ended: false, served: 0 };
     pipelines.set(socket, p);
     // Reading a request body resumes the socket (Node's IncomingMessage); while requests wait, it stays stopped.
     socket.on('resume', () => {
@@ -96,6 +99,10 @@ export function limitPipelining(server: http.Server, log: Logger): (req: Incomin
   return (req, res, serve) => {
     const socket = req.socket;
     const p = pipelineOf(socket);
+    p.served += 1;
+    // The last request the connection may carry: its answer says `Connection: close` (Node), and the connection is
+    // ended once it is written, so a client that ignores the header reconnects at once instead of waiting.
+    if (p.served >= MAX_REQUESTS_PER_SOCKET) res.once('finish', () => socket.end());
     res.once('close', () => {
       p.active -= 1;
       next(socket, p);

@@ -76,4 +76,24 @@ describe('pipelined requests', () => {
     expect(ids).toEqual(Array.from({ length: count }, (_, i) => `req-${String(i + 1)}`));
     socket.destroy();
   });
+
+  it(`ends the connection after its ${String(MAX_REQUESTS_PER_SOCKET)}th answer, so a client that ignores Connection: close reconnects at once`, async () => {
+    // A keep-alive client sending one request after another (as load generators do): Node alone says `Connection:
+    // close` on the last answer but leaves the socket open, and the next request would wait there for a stall.
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let text = '';
+    let ended = false;
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => (ended = true));
+    socket.on('error', () => undefined);
+    for (let i = 1; i <= MAX_REQUESTS_PER_SOCKET; i += 1) {
+      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      await until(() => (text.match(/HTTP\/1\.1 200 /g) ?? []).length === i);
+    }
+    expect(text.match(/Connection: close/gi) ?? []).toHaveLength(1);
+    await until(() => ended);
+    expect(ended).toBe(true);
+    socket.destroy();
+  });
 });
