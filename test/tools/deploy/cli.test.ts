@@ -2,31 +2,11 @@
  * The CLI as a user runs it (tools/deploy/cli.ts, the body of `npm run deploy`): exit 0 done, 1 failed with a
  * message, 2 usage; --json's last stdout line; one line per step without --json; no secret printed.
  */
-import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '../../../tools/local-cloud/index';
-import { ROOT } from '../../support/bundle';
-import { copyProject } from './support';
-
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(ROOT, 'tools', 'deploy', 'cli.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(TSX, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { copyProject, deployCli as cli } from './support';
 
 describe('deploy CLI', { timeout: 60_000 }, () => {
   let cloud: LocalCloud;

@@ -7,14 +7,14 @@
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { buildArtifact } from '../../../tools/deploy/artifact';
 import { deploy, DeployError, type DeployOptions, type DeployResult } from '../../../tools/deploy/deploy';
 import { SdkScfApi } from '../../../tools/deploy/scf-api';
 import { startLocalCloud, type LocalCloud } from '../../../tools/local-cloud/index';
 import { ROOT } from '../../support/bundle';
 import { BASE } from '../../support/fixtures';
-import { copyProject } from './support';
+import { copyProject, editYml, type Doc } from './support';
 
 const WRITE_ACTIONS = new Set([
   'CreateFunction',
@@ -28,16 +28,6 @@ const WRITE_ACTIONS = new Set([
   'CreateAlias',
   'UpdateAlias',
 ]);
-
-// YAML documents are untyped; `any` stays inside this test file.
-type Doc = Record<string, any>;
-
-function editYml(dir: string, edit: (d: Doc) => void): void {
-  const file = path.join(dir, 'serverless.yml');
-  const d = parse(readFileSync(file, 'utf8')) as Doc;
-  edit(d);
-  writeFileSync(file, stringify(d));
-}
 
 describe('npm run deploy against the local SCF', { timeout: 60_000 }, () => {
   let cloud: LocalCloud;

@@ -3,42 +3,10 @@
  * CreateFailed once is deleted and re-created in the same run (exit 0, saying so); a Function URL with authType CAM
  * or a disabled one gets no unsigned smoke GET (exit 0, saying why), while the Timer invoke still runs.
  */
-import { execFile } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import { startLocalCloud, type LocalCloud } from '../../../tools/local-cloud/index';
-import { ROOT } from '../../support/bundle';
-import { copyProject } from './support';
-
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(ROOT, 'tools', 'deploy', 'cli.ts');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(TSX, [CLI, ...args], { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-// YAML documents are untyped; `any` stays inside this test file.
-type Doc = Record<string, any>;
-
-function editYml(dir: string, edit: (d: Doc) => void): void {
-  const file = path.join(dir, 'serverless.yml');
-  const d = parse(readFileSync(file, 'utf8')) as Doc;
-  edit(d);
-  writeFileSync(file, stringify(d));
-}
+import { copyProject, deployCli as cli, editYml } from './support';
 
 describe('a deploy that finishes what it starts', { timeout: 60_000 }, () => {
   let cloud: LocalCloud;
